@@ -1,0 +1,97 @@
+"""Money helpers: amounts are Decimal with an ISO 4217 currency beside them.
+
+One rounding rule (half-up to the currency's minor unit) and one formatter (Babel, per UI language).
+Minor units (integers) exist only at the Stripe boundary, through `to_minor_units`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.numbers import format_currency, get_currency_precision
+from django.conf import settings
+from django.utils import translation
+
+from .exceptions import ApplicationError, CurrencyMismatch
+
+# Django language code -> Babel locale used for number formats.
+BABEL_LOCALES = {"zh-hans": "zh_Hans_CN", "en": "en_US"}
+
+
+def currency_places(currency: str) -> int:
+    return get_currency_precision(currency.upper())
+
+
+def round_money(amount: Decimal | int | str, currency: str) -> Decimal:
+    """Round half-up to the currency's minor unit (CNY: fen). The only rounding rule for money."""
+    if isinstance(amount, float):
+        raise TypeError("money must not be a float")
+    try:
+        value = Decimal(amount)
+    except (InvalidOperation, TypeError) as exc:
+        raise ApplicationError(f"not an amount: {amount!r}") from exc
+    quantum = Decimal(1).scaleb(-currency_places(currency))
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    """For payment gateways only: ¥12.34 -> 1234; ¥1 in a zero-decimal currency -> 1."""
+    return int(round_money(amount, currency).scaleb(currency_places(currency)))
+
+
+def babel_locale(language: str | None = None) -> str:
+    language = (language or translation.get_language() or settings.LANGUAGE_CODE).lower()
+    return BABEL_LOCALES.get(language, BABEL_LOCALES.get(language.split("-")[0], "en_US"))
+
+
+def format_money(amount: Decimal | int | str, currency: str, language: str | None = None) -> str:
+    if not currency:
+        raise CurrencyMismatch("an amount must be shown with its currency")
+    value = round_money(amount, currency)
+    return format_currency(value, currency.upper(), locale=babel_locale(language))
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount and its currency. Adding two currencies raises; amounts are kept unrounded until shown."""
+
+    amount: Decimal
+    currency: str = ""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.amount, float):
+            raise TypeError("money must not be a float")
+        object.__setattr__(self, "amount", Decimal(self.amount))
+        object.__setattr__(self, "currency", (self.currency or settings.DEFAULT_CURRENCY).upper())
+
+    def _check(self, other: Money) -> None:
+        if other.currency != self.currency:
+            raise CurrencyMismatch(f"cannot combine {self.currency} and {other.currency}")
+
+    def __add__(self, other: Money) -> Money:
+        self._check(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._check(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def __mul__(self, factor: Decimal | int) -> Money:
+        if isinstance(factor, float):
+            raise TypeError("multiply money by a Decimal, not a float")
+        return Money(self.amount * Decimal(factor), self.currency)
+
+    def min(self, other: Money) -> Money:
+        self._check(other)
+        return self if self.amount <= other.amount else other
+
+    def rounded(self) -> Money:
+        return Money(round_money(self.amount, self.currency), self.currency)
+
+    def __str__(self) -> str:
+        return format_money(self.amount, self.currency)
+
+    @classmethod
+    def zero(cls, currency: str = "") -> Money:
+        return cls(Decimal(0), currency)

@@ -1,0 +1,93 @@
+"""Staff roles are Django groups with a fixed code. They are created (and their model permissions kept
+in step) after every migrate, and by `manage.py bootstrap_roles`. Object-level grants (an application of
+one squad) are django-guardian permissions, given and taken only by services."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    REVIEWER = "recruitment_reviewer", _("Recruitment reviewer")
+    LEAD = "recruitment_lead", _("Recruitment lead")
+    COMPLIANCE = "compliance", _("Compliance reviewer")
+    FINANCE = "finance", _("Finance")
+    EDITOR = "editor", _("Content editor")
+    ADMIN = "admin", _("Administrator")
+
+
+# Model permissions ("app_label.codename") each role holds. Every role can enter the Wagtail admin.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.REVIEWER: ["wagtailadmin.access_admin"],
+    Role.LEAD: ["wagtailadmin.access_admin"],
+    Role.COMPLIANCE: ["wagtailadmin.access_admin"],
+    Role.FINANCE: ["wagtailadmin.access_admin"],
+    Role.EDITOR: [
+        "wagtailadmin.access_admin",
+        "portal.add_policyitem", "portal.change_policyitem", "portal.view_policyitem",
+        "portal.add_policyitemversion", "portal.change_policyitemversion", "portal.view_policyitemversion",
+        "wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image",
+        "wagtaildocs.add_document", "wagtaildocs.change_document", "wagtaildocs.choose_document",
+    ],
+    Role.ADMIN: [
+        "wagtailadmin.access_admin",
+        "portal.add_user", "portal.change_user", "portal.view_user",
+        "auth.add_group", "auth.change_group", "auth.view_group",
+        "portal.add_category", "portal.change_category", "portal.view_category",
+        "wagtailcore.add_locale", "wagtailcore.change_locale",
+        "wagtailcore.add_site", "wagtailcore.change_site",
+    ],
+}
+
+# Roles that may edit the policy site's pages (granted on the root page of the tree).
+PAGE_EDITOR_ROLES = [Role.EDITOR]
+PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+
+
+def role_group(role: str) -> Group:
+    return Group.objects.get(name=role)
+
+
+def roles_sync() -> list[Group]:
+    """Create every role's group and give it exactly its listed permissions. Idempotent."""
+    groups = []
+    for role in Role:
+        group, _created = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for dotted in ROLE_PERMISSIONS[role]:
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)
+        groups.append(group)
+    _grant_page_permissions()
+    return groups
+
+
+def _grant_page_permissions() -> None:
+    from wagtail.models import GroupPagePermission, Page
+
+    root = Page.get_first_root_node()
+    if root is None:
+        return
+    for role in PAGE_EDITOR_ROLES:
+        group = Group.objects.get(name=role.value)
+        for codename in PAGE_PERMISSIONS:
+            perm = Permission.objects.filter(content_type__app_label="wagtailcore", codename=codename).first()
+            if perm is not None:
+                GroupPagePermission.objects.get_or_create(group=group, page=root, permission=perm)
+
+
+def roles_sync_after_migrate(sender, **kwargs) -> None:
+    roles_sync()
+
+
+def user_has_role(user, role: str) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name=role).exists()

@@ -1,0 +1,26 @@
+"""The test suite: fast hashing, in-memory email, eager Celery. The database comes from DATABASE_URL
+(CI sets PostgreSQL), SQLite otherwise."""
+
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_BROKER_URL = ""
+CELERY_TASK_ALWAYS_EAGER = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+_tmp = tempfile.mkdtemp(prefix="portal-test-")
+MEDIA_ROOT = f"{_tmp}/media"
+PRIVATE_MEDIA_ROOT = f"{_tmp}/private"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:8420")

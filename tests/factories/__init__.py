@@ -1,0 +1,1 @@
+"""factory_boy factories for the whole suite, one module per package."""
