@@ -5,6 +5,7 @@ from .audit import AuditEntry
 from .categories import Category
 from .i18n import LocalizedNameMixin
 from .policy import PolicyBlock, PolicyFormula, PolicyItem, PolicyItemVersion, PolicyKind, PolicyRateBand
+from .settings import PortalSettings
 
 __all__ = [
     "AuditEntry",
@@ -16,5 +17,6 @@ __all__ = [
     "PolicyItemVersion",
     "PolicyKind",
     "PolicyRateBand",
+    "PortalSettings",
     "User",
 ]

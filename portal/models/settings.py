@@ -1,0 +1,33 @@
+import datetime
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+
+@register_setting(icon="cogs")
+class PortalSettings(BaseGenericSetting):
+    """Operator-wide defaults that staff change in the admin (Settings → Portal settings).
+
+    Every number here is a default from BUSINESS_RULES.md; code reads it from here, never from a constant.
+    """
+
+    launch_date = models.DateField(
+        _("launch date (D0)"), default=datetime.date(2026, 1, 1),
+        help_text=_("Recruitment phases count their months from this day."),
+    )
+    upload_max_mb = models.PositiveSmallIntegerField(_("largest upload (MB)"), default=20)
+    first_touch_hours = models.PositiveSmallIntegerField(_("first touch within (hours)"), default=24)
+    decision_working_days = models.PositiveSmallIntegerField(_("decision within (working days)"), default=5)
+    escalation_working_days = models.PositiveSmallIntegerField(_("escalate after (working days)"), default=2)
+    info_request_timeout_days = models.PositiveSmallIntegerField(
+        _("withdraw after an unanswered information request (days)"), default=30
+    )
+    reapply_after_days = models.PositiveSmallIntegerField(_("re-apply after a rejection (days)"), default=90)
+    override_threshold = models.DecimalField(
+        _("four-eyes threshold"), max_digits=14, decimal_places=2, default=50000,
+        help_text=_("Amounts above this need a second approver."),
+    )
+
+    class Meta:
+        verbose_name = _("portal settings")
