@@ -4,6 +4,7 @@ from .accounts import User
 from .audit import AuditEntry
 from .categories import Category
 from .i18n import LocalizedNameMixin
+from .merchants import Merchant, MerchantMembership, Squad
 from .policy import PolicyBlock, PolicyFormula, PolicyItem, PolicyItemVersion, PolicyKind, PolicyRateBand
 from .settings import PortalSettings
 
@@ -11,6 +12,8 @@ __all__ = [
     "AuditEntry",
     "Category",
     "LocalizedNameMixin",
+    "Merchant",
+    "MerchantMembership",
     "PolicyBlock",
     "PolicyFormula",
     "PolicyItem",
@@ -18,5 +21,6 @@ __all__ = [
     "PolicyKind",
     "PolicyRateBand",
     "PortalSettings",
+    "Squad",
     "User",
 ]
