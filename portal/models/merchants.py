@@ -67,11 +67,11 @@ class Squad(models.Model):
         verbose_name_plural = _("squads")
         ordering = ["name_en"]
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         from .i18n import pick_language
 
         return pick_language(self.name_zh, self.name_en)
-
-    def __str__(self) -> str:
-        return self.name
