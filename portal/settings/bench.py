@@ -5,3 +5,4 @@ from .base import *  # noqa: F403
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,162 @@
+"""Benchmarks of the portal, run by `make bench` (never by the test suite).
+
+Each scenario runs against a real gunicorn (2 sync workers, the two cores of the reference machine)
+on PostgreSQL with production-like settings (DEBUG off), loaded by wrk on loopback, 32 connections.
+Scenarios are registered in SCENARIOS; each prints requests per second, latency percentiles and, for
+pages, the SQL queries one request makes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PY = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+DB_NAME = os.environ.get("BENCH_DB", "portal_bench")
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB_NAME}")
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
+
+
+def bench_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings.bench",
+        DATABASE_URL=DATABASE_URL,
+        CELERY_BROKER_URL="",
+        DJANGO_DEBUG="false",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(*args: str, **extra: str) -> str:
+    out = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=bench_env(**extra), check=True,
+                         capture_output=True, text=True)
+    return out.stdout
+
+
+def prepare_database(reset: bool) -> None:
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-v", "ON_ERROR_STOP=1"]
+    if reset:
+        subprocess.run([*psql, "-c", f"DROP DATABASE IF EXISTS {DB_NAME}"], check=True)
+    exists = subprocess.run([*psql, "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{DB_NAME}'"],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    if not exists:
+        subprocess.run([*psql, "-c", f"CREATE DATABASE {DB_NAME}"], check=True)
+    manage("migrate", "--noinput", "-v", "0")
+    manage("load_demo")
+
+
+class Server:
+    def __init__(self, port: int, **extra: str):
+        self.port = port
+        self.extra = extra
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        self.proc = subprocess.Popen(
+            [GUNICORN, "portal.wsgi_bench:application", "-w", "2", "-b", f"127.0.0.1:{self.port}",
+             "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"],
+            cwd=ROOT, env=bench_env(**self.extra), start_new_session=True,
+        )
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1).read()  # noqa: S310
+                return self
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("gunicorn did not start")
+
+    def __exit__(self, *exc) -> None:
+        if self.proc:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=20)
+
+
+def wrk(url: str) -> dict[str, float]:
+    # warm up (caches, connections), then measure
+    subprocess.run(["wrk", "-t2", "-c8", "-d2s", url], check=True, capture_output=True)
+    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url], check=True,
+                         capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+
+    def pct(p: str) -> float:
+        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
+        if not m:
+            return float("nan")
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return {"rps": rps, "p50_ms": pct("50"), "p99_ms": pct("99"), "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def count_queries(path: str) -> int:
+    code = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "from django.db import connection\n"
+        "from django.test.utils import CaptureQueriesContext\n"
+        "c = Client()\n"
+        f"c.get({path!r})\n"
+        "with CaptureQueriesContext(connection) as q:\n"
+        f"    r = c.get({path!r})\n"
+        "assert r.status_code == 200, r.status_code\n"
+        "print(len(q))\n"
+    )
+    out = subprocess.run([PY, "-c", code], cwd=ROOT, env=bench_env(PAGE_CACHE_SECONDS="0"), check=True,
+                         capture_output=True, text=True).stdout
+    return int(out.strip().splitlines()[-1])
+
+
+def scenario_pages(results: dict) -> None:
+    page = os.environ.get("BENCH_PAGE", "/zh-hans/policies/entry-incentives/")
+    with Server(8801) as _:
+        results["bare_view"] = wrk("http://127.0.0.1:8801/healthz")
+        results["cached_page"] = wrk(f"http://127.0.0.1:8801{page}")
+    with Server(8802, PAGE_CACHE_SECONDS="0") as _:
+        results["uncached_page"] = wrk(f"http://127.0.0.1:8802{page}")
+    results["page"] = page
+    results["queries_per_page_uncached"] = count_queries(page)
+    results["cached_vs_bare"] = round(results["cached_page"]["rps"] / results["bare_view"]["rps"], 3)
+
+
+SCENARIOS = {"pages": scenario_pages}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS), help=f"of {', '.join(SCENARIOS)}")
+    parser.add_argument("--reset", action="store_true", help="drop and recreate the benchmark database")
+    args = parser.parse_args()
+    prepare_database(args.reset)
+    results: dict = {"machine": {"cores": os.cpu_count()}, "duration": DURATION, "connections": CONNECTIONS}
+    for name in args.scenarios:
+        print(f"== {name}", flush=True)
+        SCENARIOS[name](results)
+    out_dir = ROOT / "var" / "bench"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    for key, value in results.items():
+        if isinstance(value, dict) and "rps" in value:
+            print(f"{key:<28} {value['rps']:>9.0f} req/s   p50 {value['p50_ms']:.1f} ms   p99 {value['p99_ms']:.1f} ms"
+                  f"   non-2xx {value['errors']}")
+        elif not isinstance(value, dict):
+            print(f"{key:<28} {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
