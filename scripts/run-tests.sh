@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite. Uses DATABASE_URL when set (CI: PostgreSQL), SQLite otherwise.
-# A localstripe server is started for the run when none answers on STRIPE_PORT.
+# The whole suite, browser journeys included. Uses DATABASE_URL when set (CI: PostgreSQL), SQLite otherwise.
 set -u
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=portal.settings.test
