@@ -2,6 +2,7 @@
 
 from .accounts import User
 from .audit import AuditEntry
+from .calendar import CalendarDay
 from .categories import Category
 from .i18n import LocalizedNameMixin
 from .merchants import Merchant, MerchantMembership, Squad
@@ -10,6 +11,7 @@ from .settings import PortalSettings
 
 __all__ = [
     "AuditEntry",
+    "CalendarDay",
     "Category",
     "LocalizedNameMixin",
     "Merchant",
