@@ -22,6 +22,8 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
+    path("accounts/", include("portal.accounts.urls")),
+    path("portal/", include("portal.merchant_urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

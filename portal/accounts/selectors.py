@@ -1,0 +1,81 @@
+"""Reads for merchant accounts: a user's organisations and an organisation's team, always scoped so a
+merchant user only ever reaches the organisations they belong to."""
+
+from __future__ import annotations
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils.translation import gettext as _
+
+from portal.audit import audit_entries_for
+from portal.models import Merchant, MerchantMembership, User
+
+from .tokens import Invitation, TokenInvalid
+
+
+def memberships_for_user(*, user: User) -> QuerySet[MerchantMembership]:
+    """The user's memberships with their organisation, oldest first (the first is the default)."""
+    if not getattr(user, "is_authenticated", False):
+        return MerchantMembership.objects.none()
+    return MerchantMembership.objects.filter(user=user).select_related("merchant").order_by("created_at", "id")
+
+
+def membership_current_for_user(*, user: User, merchant_id: int | None = None) -> MerchantMembership | None:
+    """The membership the user works in: the organisation `merchant_id` if they belong to it, else their first."""
+    memberships = memberships_for_user(user=user)
+    if merchant_id is not None:
+        chosen = memberships.filter(merchant_id=merchant_id).first()
+        if chosen is not None:
+            return chosen
+    return memberships.first()
+
+
+def merchant_memberships_list(*, merchant: Merchant) -> QuerySet[MerchantMembership]:
+    """The team of one organisation, owners first, then by email."""
+    owner_first = Case(When(role=MerchantMembership.Role.OWNER, then=Value(0)), default=Value(1),
+                       output_field=IntegerField())
+    return (
+        MerchantMembership.objects.filter(merchant=merchant)
+        .select_related("user")
+        .annotate(owner_first=owner_first)
+        .order_by("owner_first", "user__email")
+    )
+
+
+def merchant_owner_count(*, merchant: Merchant) -> int:
+    return MerchantMembership.objects.filter(merchant=merchant, role=MerchantMembership.Role.OWNER).count()
+
+
+def user_is_merchant_owner(*, user: User, merchant: Merchant) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return MerchantMembership.objects.filter(
+        merchant=merchant, user=user, role=MerchantMembership.Role.OWNER
+    ).exists()
+
+
+def user_by_email(*, email: str) -> User | None:
+    return User.objects.filter(email__iexact=email.strip()).first()
+
+
+def user_by_id(*, user_id: int) -> User | None:
+    return User.objects.filter(pk=user_id).first()
+
+
+def invitation_merchant_get(*, invitation: Invitation) -> Merchant:
+    """The organisation of an invitation that can still be used: not yet accepted, the address not yet a member,
+    the inviter still an owner. Raises TokenInvalid otherwise."""
+    merchant = Merchant.objects.filter(pk=invitation.merchant_id).first()
+    if merchant is None:
+        raise TokenInvalid(_("This invitation is no longer valid: the organisation does not exist any more."))
+    if not MerchantMembership.objects.filter(
+        merchant=merchant, user_id=invitation.inviter_id, role=MerchantMembership.Role.OWNER
+    ).exists():
+        raise TokenInvalid(_("This invitation is no longer valid: the person who sent it is no longer an owner."))
+    if audit_entries_for(target=merchant).filter(
+        action="portal.merchant.invitation_accepted", data__nonce=invitation.nonce
+    ).exists():
+        raise TokenInvalid(_("This invitation has already been used."))
+    if MerchantMembership.objects.filter(merchant=merchant, user__email__iexact=invitation.email).exists():
+        raise TokenInvalid(_("This invitation has already been used: %(email)s is a member of %(merchant)s.")
+                           % {"email": invitation.email, "merchant": merchant.name})
+    return merchant

@@ -1,0 +1,15 @@
+"""The merchant area, under /<language>/portal/ (namespace "portal"). Other packages' merchant pages use
+`portal.accounts.decorators.verified_merchant_required` and their own namespaces."""
+
+from django.urls import path
+
+from portal.accounts import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.merchant_home, name="home"),
+    path("organisation/", views.merchant_switch, name="merchant_switch"),
+    path("team/", views.team, name="team"),
+    path("team/members/<int:membership_id>/remove/", views.team_member_remove, name="team_member_remove"),
+]
