@@ -2,7 +2,9 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -338,3 +340,18 @@ def test_a_user_in_two_organisations_switches_between_them(client):
     team = client.get(url("portal:team"))
     assert team.context["merchant"] == merchant_b
     assert team.context["is_owner"] is False
+
+
+def test_team_page_queries_do_not_grow_with_the_team(client):
+    owner, merchant = owner_with_merchant()
+    client.force_login(owner)
+    client.get(url("portal:team"))  # warm caches (content types, session)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url("portal:team"))
+    for n in range(5):
+        token = services.merchant_invite(merchant=merchant, email=f"m{n}@example.com", actor=owner)
+        services.invitation_accept(token=token, password=PASSWORD)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url("portal:team"))
+    assert len(response.context["memberships"]) == 6
+    assert len(large.captured_queries) == len(small.captured_queries)
