@@ -22,7 +22,7 @@ from .documents import (
     DocumentRequirement,
     DocumentType,
 )
-from .rules import ApprovalDefaults, MerchantGrade, ScreeningRules
+from .rules import ApprovalDefaults, DocumentRules, MerchantGrade, ScreeningRules
 
 __all__ = [
     "APPLICATION_TRANSITIONS",
@@ -38,6 +38,7 @@ __all__ = [
     "CooperationMode",
     "DocumentCheckStatus",
     "DocumentFile",
+    "DocumentRules",
     "DocumentRequirement",
     "DocumentType",
     "InfoRequest",

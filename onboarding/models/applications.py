@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -16,6 +17,9 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from ..validators import validate_credit_code
 from .choices import CooperationMode
 from .rules import MerchantGrade
+
+_PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+_NOT_NEGATIVE = [MinValueValidator(0)]
 
 
 class ApplicationStatus(models.TextChoices):
@@ -118,30 +122,32 @@ class Application(models.Model):
     top10_position = models.PositiveSmallIntegerField(
         _("position in the vertical ranking"), null=True, blank=True,
         help_text=_("Your rank in the category's vertical (1 = first); empty if not ranked."),
+        validators=[MinValueValidator(1)],
     )
     monthly_gmv = models.DecimalField(_("monthly GMV (6-month average)"), max_digits=16, decimal_places=2,
-                                      null=True, blank=True)
+                                      null=True, blank=True, validators=_NOT_NEGATIVE)
     sku_coverage = models.DecimalField(_("SKU coverage of the category reference list (%)"), max_digits=5,
-                                       decimal_places=2, null=True, blank=True)
+                                       decimal_places=2, null=True, blank=True, validators=_PERCENT)
     annual_growth = models.DecimalField(_("annual growth (%)"), max_digits=7, decimal_places=2, null=True,
-                                        blank=True)
+                                        blank=True, validators=[MinValueValidator(-100)])
     has_ops_team = models.BooleanField(_("mature operations team"), null=True, blank=True)
     has_patents_or_designs = models.BooleanField(_("patents or original designs"), null=True, blank=True)
     years_trading = models.PositiveSmallIntegerField(_("years trading"), null=True, blank=True)
     is_listed = models.BooleanField(_("listed company"), null=True, blank=True)
     is_industry_leader = models.BooleanField(_("industry leader"), null=True, blank=True)
-    term_years = models.PositiveSmallIntegerField(_("intended term (years)"), null=True, blank=True)
+    term_years = models.PositiveSmallIntegerField(_("intended term (years)"), null=True, blank=True,
+                                                  validators=[MinValueValidator(1)])
     marketing_commitment = models.DecimalField(_("annual marketing commitment"), max_digits=16, decimal_places=2,
-                                               null=True, blank=True)
-
+                                               null=True, blank=True, validators=_NOT_NEGATIVE)
     # supplier capability matrix (BUSINESS_RULES §3.3)
     sample_pass_rate = models.DecimalField(_("sample-inspection pass rate (%)"), max_digits=5, decimal_places=2,
-                                           null=True, blank=True)
+                                           null=True, blank=True, validators=_PERCENT)
     peak_capacity_multiple = models.DecimalField(_("peak daily capacity (× normal)"), max_digits=6,
-                                                 decimal_places=2, null=True, blank=True)
+                                                 decimal_places=2, null=True, blank=True, validators=_NOT_NEGATIVE)
     price_vs_industry_pct = models.DecimalField(
         _("price below the industry average (%)"), max_digits=6, decimal_places=2, null=True, blank=True,
         help_text=_("How far below the industry average your prices are; negative if above."),
+        validators=[MinValueValidator(-100), MaxValueValidator(100)],
     )
     erp_integration = models.BooleanField(_("ERP integration"), null=True, blank=True)
     new_skus_per_year = models.PositiveIntegerField(_("new SKUs a year"), null=True, blank=True)

@@ -83,3 +83,21 @@ class ApprovalDefaults(BaseGenericSetting):
 
     def deposit_for(self, grade: str) -> Decimal:
         return getattr(self, f"deposit_{grade.lower()}")
+
+
+@register_setting(icon="doc-full")
+class DocumentRules(BaseGenericSetting):
+    """Expiry tracking of qualification documents (BUSINESS_RULES §3.2)."""
+
+    expiry_reminder_days = models.CharField(
+        _("remind before expiry (days)"), max_length=50, default="60,30,7",
+        help_text=_("Days before the expiry date on which the merchant is reminded, comma separated."),
+    )
+
+    class Meta:
+        verbose_name = _("document rules")
+
+    def reminder_days(self) -> list[int]:
+        """The reminder thresholds, largest first; unreadable parts are ignored."""
+        days = {int(part) for part in self.expiry_reminder_days.split(",") if part.strip().isdigit()}
+        return sorted(days, reverse=True)
