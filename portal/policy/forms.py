@@ -20,8 +20,6 @@ _AMOUNT_ERRORS = {
     "invalid": _("Enter an amount in yuan using digits only, for example 1200000."),
     "min_value": _("Enter zero or a positive amount."),
     "max_value": _("Enter an amount up to 1,000,000,000,000 (one trillion)."),
-    "max_digits": _("Enter an amount up to 1,000,000,000,000 (one trillion)."),
-    "max_whole_digits": _("Enter an amount up to 1,000,000,000,000 (one trillion)."),
     "max_decimal_places": _("Enter at most 2 decimal places (fen)."),
 }
 
@@ -33,7 +31,6 @@ class AmountField(forms.DecimalField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("min_value", Decimal(0))
         kwargs.setdefault("max_value", MAX_AMOUNT)
-        kwargs.setdefault("max_digits", 16)
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("error_messages", _AMOUNT_ERRORS)
         kwargs.setdefault("widget", forms.TextInput)
