@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.urls import serve_pattern
+
+from cms import views as cms_views
 
 from . import views
 
@@ -14,6 +17,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("sitemap.xml", cms_views.sitemap, name="sitemap"),
 ]
 
 if settings.DEBUG:
@@ -24,6 +28,9 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("portal.accounts.urls")),
     path("portal/", include("portal.merchant_urls")),
+    path("search/", cms_views.search, name="search"),
+    # site pages go through the public page cache; Wagtail's own route below stays for reverse() and _util
+    re_path(serve_pattern, cms_views.serve, name="cms_page"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

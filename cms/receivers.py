@@ -1,0 +1,41 @@
+"""Signal receivers of the policy site: cache invalidation and search-index freshness only."""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from portal.models import PolicyItem, PolicyItemVersion, PolicyRateBand, PortalSettings
+
+from .cache import page_cache_clear
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+@receiver(post_page_move)
+def _page_changed(sender, **kwargs) -> None:
+    page_cache_clear()
+
+
+@receiver(post_delete)
+def _page_deleted(sender, instance, **kwargs) -> None:
+    if isinstance(instance, Page):
+        page_cache_clear()
+
+
+@receiver(post_save, sender=PortalSettings)
+def _settings_saved(sender, **kwargs) -> None:
+    # the launch date moves every phase's dates
+    page_cache_clear()
+
+
+@receiver(post_save, sender=PolicyItem)
+@receiver(post_delete, sender=PolicyItem)
+@receiver(post_save, sender=PolicyItemVersion)
+@receiver(post_delete, sender=PolicyItemVersion)
+@receiver(post_save, sender=PolicyRateBand)
+@receiver(post_delete, sender=PolicyRateBand)
+def _policy_changed(sender, **kwargs) -> None:
+    page_cache_clear()

@@ -1,0 +1,44 @@
+"""Views of the public site that are not pages: the page route (behind the page cache), search, sitemap."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from wagtail import views as wagtail_views
+from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
+from wagtail.models import Locale
+
+from .cache import page_cache
+from .routing import page_route_prime
+from .search import pages_search
+from .sitemap import AllLocalesSitemap
+
+SEARCH_PAGE_SIZE = 10
+SEARCH_QUERY_MAX = 100
+
+@page_cache
+def serve(request, path):
+    """Wagtail's page view, behind the public page cache and with the short route lookup."""
+    page_route_prime(request=request, path=path)
+    return wagtail_views.serve(request, path)
+
+
+@require_GET
+def search(request):
+    """Search the live pages of the active language (policy pages and the FAQ included); `?q=`, `?page=`."""
+    query = request.GET.get("q", "").strip()[:SEARCH_QUERY_MAX]
+    locale = Locale.get_active()
+    results = pages_search(query=query, locale=locale) if query else []
+    paginator = Paginator(results, SEARCH_PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    return render(request, "cms/search.html", {
+        "query": query,
+        "page_obj": page_obj,
+        "results": [page.specific for page in page_obj.object_list] if query else [],
+    })
+
+
+def sitemap(request):
+    """/sitemap.xml: live public pages of every language."""
+    return wagtail_sitemap(request, sitemaps={"pages": AllLocalesSitemap})
