@@ -43,6 +43,7 @@ Other reads
   (document views, reassignments, override proposals, SLA alerts) and staff names.
 - `application_open_info_request(application) -> InfoRequest | None` (items prefetched) and
   `application_info_requests(application) -> QuerySet[InfoRequest]`, newest first.
+- `info_request_field_label(field_name) -> str`: the label to show for an item's field.
 - `info_request_items_by_field(application) -> dict[field_name, list[InfoRequestItem]]` of the open
   request, to show reviewers' comments next to the fields they concern.
 - Screening preview: `onboarding.screening.screening_evaluate(application=...)`.
@@ -55,6 +56,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -101,6 +103,7 @@ __all__ = [
     "applications_for_user",
     "document_file_get_for_user",
     "documents_required_for",
+    "info_request_field_label",
     "info_request_items_by_field",
     "review_queue",
     "sla_state",
@@ -295,6 +298,17 @@ def application_info_requests(application: Application) -> models.QuerySet[InfoR
 
 def application_open_info_request(application: Application) -> InfoRequest | None:
     return application_info_requests(application).filter(status=InfoRequest.Status.OPEN).first()
+
+
+def info_request_field_label(field_name: str) -> str:
+    """The label of what an information-request item is about: a wizard field's name or a document type's."""
+    if field_name.startswith("document:"):
+        doc_type = DocumentType.objects.filter(code=field_name.removeprefix("document:")).first()
+        return doc_type.name if doc_type else field_name
+    try:
+        return str(Application._meta.get_field(field_name).verbose_name).capitalize()
+    except FieldDoesNotExist:
+        return field_name
 
 
 def info_request_items_by_field(application: Application) -> dict[str, list[InfoRequestItem]]:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from portal.models import PortalSettings
 from portal.roles import Role
 
 from ..models import Application, ApplicationDocument, InfoRequest
@@ -82,8 +83,16 @@ def application_notification_send(*, application: Application, event: str, extra
     context: dict[str, Any] = {"application": application, "event": event, "site_url": settings.SITE_URL,
                                "extra": extra}
     if event == "info_requested":
-        context["info_request"] = (InfoRequest.objects.filter(application=application).prefetch_related("items")
-                                   .order_by("-created_at", "-id").first())
+        from ..selectors import info_request_field_label
+
+        request = (InfoRequest.objects.filter(application=application).prefetch_related("items")
+                   .order_by("-created_at", "-id").first())
+        context["info_request"] = request
+        context["timeout_days"] = PortalSettings.load().info_request_timeout_days
+        context["items"] = [] if request is None else [
+            {"field_name": item.field_name, "field": item.field_name, "comment": item.comment}
+            for item in request.items.all()
+        ]
     if extra.get("document_id"):
         context["document"] = (ApplicationDocument.objects.select_related("document_type")
                                .filter(pk=extra["document_id"], application=application).first())
@@ -91,6 +100,11 @@ def application_notification_send(*, application: Application, event: str, extra
     for user in notification_recipients(application=application, event=event):
         with translation.override(_language(user)):
             ctx = {**context, "recipient": user}
+            if "items" in context:
+                from ..selectors import info_request_field_label
+
+                ctx["items"] = [{**item, "field": info_request_field_label(item["field_name"])}
+                                for item in context["items"]]
             subject = " ".join(render_to_string(f"onboarding/email/{event}_subject.txt", ctx).split())
             body = render_to_string(f"onboarding/email/{event}_body.txt", ctx)
         sent += EmailMessage(subject=subject, body=body, to=[user.email]).send()

@@ -7,6 +7,7 @@ Celery, local-memory cache); PostgreSQL, Redis and real Stripe keys come in thro
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -159,6 +160,18 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# onboarding: information-request timeouts, SLA alerts and document expiry (times are Asia/Shanghai)
+CELERY_BEAT_SCHEDULE |= {
+    "onboarding-auto-withdraw": {
+        "task": "onboarding.tasks.applications_auto_withdraw_task", "schedule": crontab(hour=2, minute=10),
+    },
+    "onboarding-sla-check": {
+        "task": "onboarding.tasks.applications_sla_check_task", "schedule": crontab(minute="*/15"),
+    },
+    "onboarding-document-expiry": {
+        "task": "onboarding.tasks.documents_expiry_check_task", "schedule": crontab(hour=8, minute=30),
+    },
+}
 
 # Stripe: localstripe in development and tests (STRIPE_API_BASE), real Stripe in production.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_localstripe")
