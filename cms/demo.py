@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from wagtail.models import Locale, Page, Site
 
-from portal.models import Category, Merchant, MerchantMembership, Squad, User
+from portal.accounts.services import demo_merchant_ensure
+from portal.models import Category, Squad, User
 from portal.policy.defaults import policy_defaults_load
 from portal.roles import Role, roles_sync
 
@@ -191,9 +192,7 @@ def _logins_load(result: DemoLoadResult) -> None:
     squad.members.add(staff_by_role[Role.REVIEWER])
 
     merchant_user, created = _user_ensure(email=MERCHANT_EMAIL, first_name="Demo merchant")
-    if not merchant_user.merchant_memberships.exists():
-        merchant = Merchant.objects.create(name="示例商贸有限公司 (demo)")
-        MerchantMembership.objects.create(merchant=merchant, user=merchant_user, role=MerchantMembership.Role.OWNER)
+    demo_merchant_ensure(user=merchant_user)
     result.logins.append(DemoLogin(merchant_user.email, DEMO_PASSWORD, "merchant", created))
 
 
