@@ -27,6 +27,7 @@ if settings.DEBUG:
 
 urlpatterns += i18n_patterns(
     path("accounts/", include("portal.accounts.urls")),
+    path("portal/applications/", include("onboarding.urls")),
     path("portal/", include("portal.merchant_urls")),
     path("search/", cms_views.search, name="search"),
     # site pages go through the public page cache; Wagtail's own route below stays for reverse() and _util
