@@ -82,6 +82,13 @@ def _grant_page_permissions() -> None:
 
 
 def roles_sync_after_migrate(sender, **kwargs) -> None:
+    # The portal app migrates (and signals) before the apps after it in INSTALLED_APPS, and before auth has
+    # created this run's model permissions; create them all first so a fresh database gets full roles.
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=kwargs.get("using", "default"))
     roles_sync()
 
 
