@@ -79,9 +79,12 @@ def grants_replace(*, app: Application) -> None:
 
 def assignment_apply(*, app: Application) -> list[str]:
     """Pick the squad and reviewer for a newly submitted application and grant them; returns the changed
-    field names for the caller's save. No squad for the main category → no squad, a recruitment lead."""
+    field names for the caller's save. No squad for the main category → no squad, a recruitment lead; a
+    squad with nobody in it yet → that squad, a recruitment lead as the reviewer."""
     squad = squad_pick(category_id=app.main_category_id)
-    reviewer = squad_reviewer_pick(squad=squad) if squad is not None else lead_pick()
+    reviewer = squad_reviewer_pick(squad=squad) if squad is not None else None
+    if reviewer is None:  # no squad, or a squad without members or lead yet
+        reviewer = lead_pick()
     app.squad = squad
     app.assigned_reviewer = reviewer
     grants_replace(app=app)

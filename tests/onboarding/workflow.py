@@ -38,7 +38,8 @@ class World:
     compliance: object
 
     def draft(self, **kwargs) -> Application:
-        return draft_application(category=self.category, **kwargs)
+        kwargs.setdefault("category", self.category)
+        return draft_application(**kwargs)
 
 
 def world_build() -> World:
