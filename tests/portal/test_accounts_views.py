@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test import Client
@@ -15,6 +16,13 @@ from portal.models import MerchantMembership, User
 from .accounts_support import PASSWORD, link_path, owner_with_merchant
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _restore_language():
+    """Requests activate their URL's language in this thread; put the default back for the tests after us."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def url(name, lang="en", **kwargs):
@@ -190,7 +198,7 @@ def test_anonymous_visitors_are_sent_to_login(client):
     assert response["Location"].startswith(url("accounts:login") + "?next=")
 
 
-def test_unverified_user_is_redirected_and_sees_no_application_link(client, settings):
+def test_unverified_user_is_redirected_and_sees_no_application_link(client):
     user, _merchant = owner_with_merchant(verified=False)
     client.force_login(user)
     response = client.get(url("portal:team"))
