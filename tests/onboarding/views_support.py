@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import io
 import itertools
+from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from onboarding.defaults import onboarding_defaults_load
 from onboarding.models import Application
-from onboarding.services import application_create
+from onboarding.selectors import application_required_documents
+from onboarding.services import application_create, application_update_step, document_add
 from portal.models import Merchant, MerchantMembership
-from tests.factories.portal import UserFactory
+from tests.factories.portal import CategoryFactory, UserFactory
 
 # a valid unified social credit code (check character "3")
 GOOD_CODE = "91350100M000100Y43"
@@ -64,3 +67,30 @@ def png_bytes(size: tuple[int, int] = (16, 16)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(out, format="PNG")
     return out.getvalue()
+
+
+def complete_draft(client, *, category=None, with_documents: bool = True):
+    """A logged-in applicant's draft with every required answer (and, by default, every required document):
+    ready to submit. Filled in through the real services."""
+    app, user = started(client)
+    category = category or CategoryFactory()
+    answers = {
+        "company": {"company_name": "Fujian Example Trading Co., Ltd.", "credit_code": GOOD_CODE,
+                    "legal_representative": "Zhang San"},
+        "contacts": {"contact_name": "Li Si", "contact_phone": "13800138000", "contact_email": "li.si@example.com",
+                     "address": "1 Example Road, Fuzhou"},
+        "categories": {"main_category": category.pk, "cooperation_mode": "platform", "cross_border": False,
+                       "brands": [{"name": "Example", "ownership": "own"}]},
+        "screening": {"is_known_brand": True, "sku_coverage": Decimal("85"), "monthly_gmv": Decimal("600000"),
+                      "has_ops_team": True},
+    }
+    for step, data in answers.items():
+        app = application_update_step(application=app, actor=user, step=step, data=data)
+    if with_documents:
+        for doc_type, required in application_required_documents(app):
+            if required:
+                document_add(application=app, actor=user, document_type=doc_type,
+                             files=[SimpleUploadedFile(f"{doc_type.code}.pdf", pdf_bytes(), "application/pdf")],
+                             number="NO-1" if doc_type.has_number else "", issuer="Authority")
+    app.refresh_from_db()
+    return app, user
