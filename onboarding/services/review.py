@@ -110,7 +110,8 @@ def info_request_create(*, application: Application, actor: Any, items: list[tup
             return existing
     transition_needed(app, S.INFO_REQUESTED)
     cleaned = _clean_items(items)
-    request = InfoRequest.objects.create(application=app, created_by=actor, message=(message or "").strip())
+    request = InfoRequest.objects.create(application=app, created_by=actor, message=(message or "").strip(),
+                                         created_at=now)
     InfoRequestItem.objects.bulk_create(
         [InfoRequestItem(request=request, field_name=f, comment=c) for f, c in cleaned])
     app.status = S.INFO_REQUESTED
