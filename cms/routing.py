@@ -14,19 +14,21 @@ from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 
 
+def language_root_path(request) -> str | None:
+    """The URL path of the active language's home page on the request's site (Wagtail caches these)."""
+    site = Site.find_for_request(request) if request is not None else None
+    if site is None:
+        return None
+    language = translation.get_language()
+    return next((root.root_path for root in Site.get_site_root_paths()
+                 if root.site_id == site.pk and root.language_code == language), None)
+
+
 def page_route_prime(*, request, path: str) -> None:
     """Store the route for `path` on the request where the short lookup applies; Wagtail's serve uses it."""
     if hasattr(request, "_wagtail_route_for_request"):
         return
-    site = Site.find_for_request(request)
-    if site is None:
-        return
-    language = translation.get_language()
-    root_path = next(
-        (root.root_path for root in Site.get_site_root_paths()
-         if root.site_id == site.pk and root.language_code == language),
-        None,
-    )
+    root_path = language_root_path(request)
     if root_path is None:
         return
     page = Page.objects.filter(url_path=root_path + path, live=True).first()

@@ -4,38 +4,29 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils import translation
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Page
 
 from cms.models import url_or_path
+from cms.routing import language_root_path
 
 register = template.Library()
 
 
-def _site_home(request) -> Page | None:
-    """The live home page of the active language (the site root, or its translation)."""
-    site = Site.find_for_request(request) if request is not None else None
-    if site is None:
-        return None
-    try:
-        locale = Locale.get_active()
-    except Locale.DoesNotExist:
-        return site.root_page
-    if site.root_page.locale_id == locale.pk:
-        return site.root_page
-    return site.root_page.get_translations().filter(locale=locale).live().first() or site.root_page
-
-
 @register.inclusion_tag("cms/includes/nav.html", takes_context=True)
 def site_nav(context):
-    """The home page of the active language and its live children shown in menus."""
+    """The active language's home and its live children shown in menus (one query)."""
     request = context.get("request")
-    home = _site_home(request)
+    root_path = language_root_path(request)
     items = []
-    if home is not None:
-        items = [(child.title, child.get_url(request)) for child in home.get_children().live().in_menu()]
-    return {"home_url": home.get_url(request) if home else "/", "items": items, "request": request}
+    if root_path is not None:
+        # a page's depth is the number of slashes in its URL path ("/home-en/" -> 2)
+        children = Page.objects.live().in_menu().filter(
+            url_path__startswith=root_path, depth=root_path.count("/") + 1
+        ).order_by("path")
+        items = [(child.title, child.get_url(request)) for child in children]
+    return {"home_url": reverse("cms_page", args=[""]), "items": items, "request": request}
 
 
 @register.simple_tag(takes_context=True)
@@ -43,34 +34,33 @@ def page_languages(context) -> list[dict]:
     """One entry per site language: where that language's version of this page lives.
 
     For a Wagtail page these are its live translations; a language without one points at that language's
-    home. For other views the current path is translated into the language's prefix.
+    home. For other views the current path is translated into the language's prefix. `url` is for links,
+    `full_url` (absolute) for canonical and hreflang tags.
     """
     request = context.get("request")
     page = context.get("page")
-    current = translation.get_language()
+    is_page = isinstance(page, Page) and page.pk is not None
     urls: dict[str, str] = {}
-    if isinstance(page, Page) and page.pk:
+    if is_page:
         for translated in page.get_translations(inclusive=True).live().select_related("locale"):
-            url = translated.get_full_url(request)
+            url = translated.get_url(request)
             if url:
                 urls[translated.locale.language_code] = url
+    current = translation.get_language()
     entries = []
     for code, _name in settings.LANGUAGES:
-        info = translation.get_language_info(code)
-        if isinstance(page, Page) and page.pk:
+        if is_page:
             url = urls.get(code)
             has_translation = url is not None
-            if url is None:
-                url = request.build_absolute_uri(f"/{code}/") if request else f"/{code}/"
+            url = url or f"/{code}/"
         else:
-            path = request.get_full_path() if request else "/"
-            url = translate_url(path, code)
-            url = request.build_absolute_uri(url) if request else url
+            url = translate_url(request.get_full_path() if request else "/", code)
             has_translation = True
         entries.append({
             "code": code,
-            "name": info["name_local"],
+            "name": translation.get_language_info(code)["name_local"],
             "url": url,
+            "full_url": request.build_absolute_uri(url) if request else url,
             "is_current": code == current,
             "has_translation": has_translation,
         })
