@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import (
@@ -42,8 +42,11 @@ def url(name: str, *args) -> str:
     return reverse(f"{URL_NAMESPACE}:{name}", args=args)
 
 
-def safe_cell(value):
-    """Text for a spreadsheet cell that a spreadsheet program will not run as a formula."""
+def export_value(value):
+    """A cell value: local wall-clock time for datetimes (to the second), and text that a spreadsheet
+    program will not run as a formula."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).replace(microsecond=0, tzinfo=None)
     if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -104,7 +107,7 @@ class QueueExportMixin:
         return timezone.now()
 
     def to_row_dict(self, item) -> OrderedDict:
-        return OrderedDict((key, safe_cell(EXPORT_COLUMNS[key][1](item, self.now))) for key in self.list_export)
+        return OrderedDict((key, export_value(EXPORT_COLUMNS[key][1](item, self.now))) for key in self.list_export)
 
     def get_filename(self) -> str:
         return f"{self.export_filename}-{timezone.localtime(self.now):%Y%m%d-%H%M}"
@@ -113,8 +116,17 @@ class QueueExportMixin:
         return queryset.iterator(chunk_size=self.EXPORT_CHUNK)
 
     def stream_csv(self, queryset):
-        yield "\ufeff"  # byte-order mark: spreadsheet programs then read the file as UTF-8 (Chinese names)
-        yield from super().stream_csv(self._rows(queryset))
+        # The rows are produced after the view has returned, outside the admin's language and time zone
+        # activation: read both now and carry them into the generator.
+        language, zone = translation.get_language(), timezone.get_current_timezone()
+        rows = super().stream_csv(self._rows(queryset))
+
+        def generate():
+            with translation.override(language), timezone.override(zone):
+                yield "\ufeff"  # byte-order mark: spreadsheet programs then read it as UTF-8 (Chinese names)
+                yield from rows
+
+        return generate()
 
     def write_xlsx(self, queryset, output):
         super().write_xlsx(self._rows(queryset), output)

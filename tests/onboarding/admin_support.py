@@ -28,9 +28,20 @@ from tests.factories.portal import CategoryFactory, UserFactory
 _seq = itertools.count(1)
 
 
+def english_admin(*users) -> None:
+    """Show the Wagtail admin to these users in English, so the tests read English whatever the catalogs."""
+    from wagtail.users.models import UserProfile
+
+    for user in users:
+        profile = UserProfile.get_for_user(user)
+        profile.preferred_language = "en"
+        profile.save(update_fields=["preferred_language"])
+
+
 def staff(role: str, email: str | None = None, **fields):
     user = UserFactory(email=email or f"{role}-{next(_seq)}@example.com", is_staff=True, **fields)
     user.groups.add(Group.objects.get(name=role))
+    english_admin(user)
     return user
 
 
