@@ -31,6 +31,7 @@ from ..models import (
     Application,
     ApplicationDocument,
     ApplicationStatus,
+    DocumentType,
     Profile,
     WizardStep,
 )
@@ -148,9 +149,11 @@ def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     application = _own_application(request, pk)
     if step not in steps_for(application):
         raise Http404
+    if step == WizardStep.DOCUMENTS and application.status == ApplicationStatus.APPROVED:
+        return _documents_step(request, application, renewal=True)
     if application.status not in EDITABLE_STATUSES:
         return _not_editable(request, application)
-    if step == "documents":
+    if step == WizardStep.DOCUMENTS:
         return _documents_step(request, application)
 
     form_class = STEP_FORMS[step]
@@ -203,14 +206,23 @@ def _errors_onto_form(form: Any, exc: ValidationError, *, brands: Any = None) ->
 # -------------------------------------------------------------------------------------------- documents
 
 
-def _documents_step(request: HttpRequest, application: Application) -> HttpResponse:
+def _documents_step(request: HttpRequest, application: Application, *, renewal: bool = False) -> HttpResponse:
     """The documents the matrix asks for, each with its current upload and a form to add one (POST), and
-    the step's "Next", which marks the wizard complete and goes to the review page."""
+    the step's "Next", which marks the wizard complete and goes to the review page.
+
+    `renewal`: the application is approved; only documents with an expiry date can be uploaded again (a renewed
+    licence), which compliance then checks."""
     slots = selectors.application_document_slots(application)
+    if renewal:
+        slots = [s for s in slots if s.document_type.has_expiry]
     bound: DocumentForm | None = None
-    if request.method == "POST" and request.POST.get("action") == "complete":
-        application = application_update_step(application=application, actor=request.user, step="documents",
-                                              data={})
+    if request.method == "POST" and request.POST.get("action") == "complete" and not renewal:
+        try:
+            application = application_update_step(application=application, actor=request.user,
+                                                  step=WizardStep.DOCUMENTS, data={})
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("onboarding:application_status", pk=application.pk)
         return redirect("onboarding:application_review", pk=application.pk)
     if request.method == "POST":
         slot = next((s for s in slots if str(s.document_type.pk) == request.POST.get("document_type", "")), None)
@@ -256,7 +268,8 @@ def _documents_step(request: HttpRequest, application: Application) -> HttpRespo
         }
         for slot in slots
     ]
-    context["missing"] = [s for s in slots if s.required and not s.satisfied_for_submission]
+    context["missing"] = [] if renewal else [s for s in slots if s.required and not s.satisfied_for_submission]
+    context["renewal"] = renewal
     return render(request, "onboarding/step_documents.html", context)
 
 
@@ -353,7 +366,9 @@ def application_status(request: HttpRequest, pk: int) -> HttpResponse:
 def _status_page(request: HttpRequest, application: Application, *, response_form: Any = None,
                  refused: list[str] | None = None, status: int = 200) -> HttpResponse:
     open_request = selectors.application_open_info_request(application)
+    slots = selectors.application_document_slots(application)
     labels = field_labels()
+    labels.update({f"document:{slot.document_type.code}": slot.document_type.name for slot in slots})
     request_items = []
     if open_request is not None:
         for item in open_request.items.all():
@@ -361,8 +376,7 @@ def _status_page(request: HttpRequest, application: Application, *, response_for
             anchor = f"doc-{item.document_code}" if item.document_code else f"field-{item.field_name}"
             request_items.append({
                 "item": item,
-                "label": labels.get(item.field_name) or _document_label(application, item.document_code)
-                or item.field_name,
+                "label": labels.get(item.field_name) or _document_type_name(item.document_code) or item.field_name,
                 "url": f"{step_url(application, step)}#{anchor}" if step else None,
             })
     can_resubmit = application.status == ApplicationStatus.INFO_REQUESTED
@@ -375,10 +389,11 @@ def _status_page(request: HttpRequest, application: Application, *, response_for
         "request_items": request_items,
         "answered_requests": [r for r in selectors.application_info_requests(application)
                               if r.status != r.Status.OPEN],
-        "slots": selectors.application_document_slots(application),
+        "slots": slots,
         "sections": _answer_sections(application),
         "editable": application.status in EDITABLE_STATUSES,
         "is_draft": application.status == ApplicationStatus.DRAFT,
+        "is_approved": application.status == ApplicationStatus.APPROVED,
         "can_resubmit": can_resubmit,
         "can_withdraw": application.status not in TERMINAL_STATUSES,
         "response_form": response_form,
@@ -388,13 +403,9 @@ def _status_page(request: HttpRequest, application: Application, *, response_for
     }, status=status)
 
 
-def _document_label(application: Application, code: str | None) -> str | None:
-    if not code:
-        return None
-    for slot in selectors.application_document_slots(application):
-        if slot.document_type.code == code:
-            return slot.document_type.name
-    return None
+def _document_type_name(code: str | None) -> str | None:
+    doc_type = DocumentType.objects.filter(code=code).first() if code else None
+    return doc_type.name if doc_type is not None else None
 
 
 @require_POST

@@ -10,7 +10,14 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from onboarding.models import ApplicationDocument, CooperationMode, DocumentFile, DocumentType
+from onboarding.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationStatus,
+    CooperationMode,
+    DocumentFile,
+    DocumentType,
+)
 from onboarding.services import application_update_step
 from portal.models import AuditEntry, PortalSettings
 from tests.factories.portal import CategoryFactory
@@ -206,3 +213,28 @@ def test_files_of_another_merchant_are_404_and_strangers_see_nothing(client, dra
     response = client.get(file_url)
     assert response.status_code == 302
     assert response["Location"].startswith(url("accounts:login"))
+
+
+def test_after_approval_only_renewed_documents_with_an_expiry_can_be_uploaded(client, draft):
+    app, _user = draft
+    client.post(step_url(app, "documents"), _licence_post(SimpleUploadedFile("l.pdf", pdf_bytes(), "application/pdf")))
+    Application.objects.filter(pk=app.pk).update(status=ApplicationStatus.APPROVED)  # as the review left it
+
+    status = client.get(url("onboarding:application_status", pk=app.pk)).content.decode()
+    assert step_url(app, "documents") in status
+    page = client.get(step_url(app, "documents"))
+    codes = {entry["slot"].document_type.code for entry in page.context["slots"]}
+    assert "business_licence" in codes and "quality_incident_declaration" not in codes  # that one has no expiry
+    assert "Continue to review" not in page.content.decode()
+    assert client.get(step_url(app, "company"))["Location"] == url("onboarding:application_status", pk=app.pk)
+
+    response = client.post(step_url(app, "documents"), _licence_post(
+        SimpleUploadedFile("renewed.pdf", pdf_bytes("renewed"), "application/pdf"), number="BL-2025-002"))
+    assert response.status_code == 302
+    current = ApplicationDocument.objects.filter(application=app).order_by("-uploaded_at", "-id").first()
+    assert current.number == "BL-2025-002" and current.check_status == "pending"
+    declaration = DocumentType.objects.get(code="quality_incident_declaration")
+    response = client.post(step_url(app, "documents"), {
+        "document_type": declaration.pk, "files": [SimpleUploadedFile("d.pdf", pdf_bytes(), "application/pdf")]})
+    assert response.status_code == 302  # not offered: refused with a message, nothing stored
+    assert not ApplicationDocument.objects.filter(application=app, document_type=declaration).exists()

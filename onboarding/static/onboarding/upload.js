@@ -44,7 +44,14 @@
           answer = null;
         }
         if (answer && answer.ok && answer.redirect) {
-          window.location.assign(answer.redirect);
+          var target = new URL(answer.redirect, window.location.href);
+          if (target.pathname === window.location.pathname && target.search === window.location.search) {
+            // only the fragment differs: assigning it would not load the page again, so reload explicitly
+            window.location.hash = target.hash;
+            window.location.reload();
+          } else {
+            window.location.assign(target.href);
+          }
           return;
         }
         if (answer && answer.html) {
