@@ -98,7 +98,7 @@ FEATURED_LINKS: list[tuple[str, str, str, str, str]] = [
      "Apply now", "Create an account and submit your documents online; a decision within 5 working days."),
     ("calculator", "测算可享政策", "输入租金、投资额、订单量等数据，估算可获得的支持。",
      "Estimate your support", "Enter your rent, investment and order volume to estimate the support you can get."),
-    ("policy", "查看招商政策", "入驻优惠、运营扶持、培训赋能三大政策板块。",
+    ("policies", "查看招商政策", "入驻优惠、运营扶持、培训赋能三大政策板块。",
      "Read the investment policy", "Entry incentives, operations support and training."),
     ("programme", "了解招商阶段", "启动期、成长期、爆发期、优化期的政策与目标。",
      "See the programme phases", "What each phase offers, from launch to optimisation."),
@@ -106,7 +106,7 @@ FEATURED_LINKS: list[tuple[str, str, str, str, str]] = [
 
 POLICY_INDEX: dict[str, Any] = {
     "model": "PolicyIndexPage",
-    "slug": "policy",
+    "slug": "policies",
     "menu": True,
     "zh": {
         "title": "招商政策",

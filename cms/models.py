@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, PageViewRestriction
@@ -172,8 +173,26 @@ class PolicyIndexPage(SitePage):
         return context
 
 
+class PolicyPageForm(WagtailAdminPageForm):
+    """Refuses a second page for the same block under one policy index."""
+
+    def clean(self):
+        cleaned = super().clean()
+        block = cleaned.get("block")
+        parent = getattr(self, "parent_page", None)
+        if block and parent is not None:
+            clash = PolicyPage.objects.child_of(parent).filter(block=block)
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("block", _("Another page under this index already shows this block."))
+        return cleaned
+
+
 class PolicyPage(SitePage):
     """One block of the policy package; its figures are the block's current policy items."""
+
+    base_form_class = PolicyPageForm
 
     block = models.CharField(_("policy block"), max_length=20, choices=PolicyBlock.choices)
     intro = RichTextField(_("introduction"), features=RICH_FEATURES, blank=True)
@@ -188,14 +207,6 @@ class PolicyPage(SitePage):
 
     class Meta:
         verbose_name = _("policy page")
-
-    def clean(self):
-        super().clean()
-        parent = self.get_parent() if self.pk else None
-        if parent is not None:
-            clash = PolicyPage.objects.child_of(parent).filter(block=self.block).exclude(pk=self.pk)
-            if clash.exists():
-                raise ValidationError({"block": _("Another page under this index already shows this block.")})
 
     def policy_items(self, on_date: datetime.date | None = None):
         from portal.policy.selectors import policy_items_current

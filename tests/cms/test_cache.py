@@ -15,7 +15,7 @@ from tests.factories.portal import UserFactory
 
 pytestmark = pytest.mark.usefixtures("site")
 
-POLICY_PAGE = "/en/policy/entry-incentives/"
+POLICY_PAGE = "/en/policies/entry-incentives/"
 
 
 def test_second_anonymous_request_is_served_without_queries(client, django_assert_num_queries):
@@ -104,7 +104,7 @@ def test_responses_that_set_a_cookie_or_fail_are_not_stored(rf: RequestFactory):
 
 def test_uncached_policy_page_stays_within_ten_queries(client, settings):
     settings.PAGE_CACHE_SECONDS = 0
-    for path in ["/zh-hans/policy/entry-incentives/", POLICY_PAGE, "/en/policy/operations-support/"]:
+    for path in ["/zh-hans/policies/entry-incentives/", POLICY_PAGE, "/en/policies/operations-support/"]:
         client.get(path)  # the header navigation fragment is cached on its own
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)

@@ -77,3 +77,28 @@ class TestPageTreeOnTheDemoSite:
     def test_one_home_per_language(self):
         assert HomePage.objects.count() == 2
         assert not HomePage.can_create_at(self.root)
+
+
+@pytest.mark.usefixtures("site")
+class TestPolicyPageForm:
+    def _form(self, *, block, instance=None):
+        from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+
+        from tests.factories.portal import UserFactory
+
+        index = PolicyIndexPage.objects.get(locale__language_code="en")
+        form_class = PolicyPage.get_edit_handler().get_form_class()
+        data = nested_form_data({"title": "Another block", "slug": "another-block", "block": block,
+                                 "intro": rich_text(""), "body": streamfield([])})
+        user = UserFactory(is_superuser=True, is_staff=True)
+        return form_class(data, instance=instance or PolicyPage(), parent_page=index, for_user=user)
+
+    def test_a_second_page_for_the_same_block_is_refused(self):
+        form = self._form(block="entry")
+        assert not form.is_valid()
+        assert "block" in form.errors
+
+    def test_editing_the_page_itself_is_fine(self):
+        page = PolicyPage.objects.get(locale__language_code="en", block="training")
+        form = self._form(block="training", instance=page)
+        assert form.is_valid(), form.errors

@@ -11,15 +11,15 @@ pytestmark = pytest.mark.usefixtures("site")
 PAGES = {
     "": (["入驻平台，共享电商增长机遇", "¥10万亿+", "立即申请入驻"],
          ["Join the platform and grow with China", "¥10 trillion+", "Apply now"]),
-    "policy/": (["入驻优惠政策包", "运营扶持计划", "培训赋能体系"],
+    "policies/": (["入驻优惠政策包", "运营扶持计划", "培训赋能体系"],
                 ["Entry incentives", "Operations support", "Training and enablement"]),
-    "policy/entry-incentives/": (["租金减免", "税收返还", "装修补贴", "100%", "50%", "20%", "¥1,000,000.00"],
+    "policies/entry-incentives/": (["租金减免", "税收返还", "装修补贴", "100%", "50%", "20%", "¥1,000,000.00"],
                                  ["Rent relief", "Tax rebate", "Renovation subsidy", "100%", "50%", "20%",
                                   "1,000,000.00"]),
-    "policy/operations-support/": (["流量扶持", "物流补贴", "品牌孵化基金", "¥500,000.00"],
+    "policies/operations-support/": (["流量扶持", "物流补贴", "品牌孵化基金", "¥500,000.00"],
                                    ["Traffic support", "Logistics subsidy", "Brand incubation fund",
                                     "500,000.00"]),
-    "policy/training/": (["培训费用报销", "高管研修班", "80%"],
+    "policies/training/": (["培训费用报销", "高管研修班", "80%"],
                          ["Training reimbursement", "Executive classes", "80%"]),
     "programme/": (["启动期", "成长期", "爆发期", "优化期", "2026年1月1日", "2026年6月30日"],
                    ["Launch", "Growth", "Expansion", "Optimisation", "Jan. 1, 2026", "June 30, 2026"]),
@@ -79,18 +79,18 @@ def test_english_page_renders_its_own_english_content(client, path):
 def test_language_switcher_links_to_the_translation(client):
     zh = _text(client.get("/zh-hans/faq/"))
     assert re.search(r'<a class="lang" href="/en/faq/" hreflang="en"', zh)
-    en = _text(client.get("/en/policy/entry-incentives/"))
-    assert re.search(r'<a class="lang" href="/zh-hans/policy/entry-incentives/" hreflang="zh-hans"', en)
+    en = _text(client.get("/en/policies/entry-incentives/"))
+    assert re.search(r'<a class="lang" href="/zh-hans/policies/entry-incentives/" hreflang="zh-hans"', en)
 
 
 def test_head_has_seo_tags_and_hreflang_alternates(client):
-    body = _text(client.get("/en/policy/"))
+    body = _text(client.get("/en/policies/"))
     assert "<title>Investment policy · " in body
     assert '<meta name="description" content="The investment policy and support system' in body
     assert '<meta property="og:title" content="Investment policy">' in body
-    assert '<link rel="canonical" href="http://testserver/en/policy/">' in body
-    assert '<link rel="alternate" hreflang="zh-hans" href="http://testserver/zh-hans/policy/">' in body
-    assert '<link rel="alternate" hreflang="en" href="http://testserver/en/policy/">' in body
+    assert '<link rel="canonical" href="http://testserver/en/policies/">' in body
+    assert '<link rel="alternate" hreflang="zh-hans" href="http://testserver/zh-hans/policies/">' in body
+    assert '<link rel="alternate" hreflang="en" href="http://testserver/en/policies/">' in body
     home = _text(client.get("/zh-hans/"))
     assert "<title>招商平台：商家入驻、招商政策与政策测算 · " in home
 
@@ -98,16 +98,16 @@ def test_head_has_seo_tags_and_hreflang_alternates(client):
 def test_navigation_lists_the_sections_of_the_active_language(client):
     zh = _text(client.get("/zh-hans/apply/"))
     nav = zh[zh.index('<nav class="site-nav"'):zh.index("</nav>", zh.index('<nav class="site-nav"'))]
-    sections = [("招商政策", "/zh-hans/policy/"), ("常见问题", "/zh-hans/faq/"), ("申请入驻", "/zh-hans/apply/")]
+    sections = [("招商政策", "/zh-hans/policies/"), ("常见问题", "/zh-hans/faq/"), ("申请入驻", "/zh-hans/apply/")]
     for title, url in sections:
         assert f'<a href="{url}">{title}</a>' in nav
     en = _text(client.get("/en/apply/"))
-    assert '<a href="/en/policy/">Investment policy</a>' in en
+    assert '<a href="/en/policies/">Investment policy</a>' in en
 
 
 def test_unknown_page_is_a_404(client):
     assert client.get("/en/no-such-page/").status_code == 404
-    assert client.get("/zh-hans/policy/no-such-block/").status_code == 404
+    assert client.get("/zh-hans/policies/no-such-block/").status_code == 404
 
 
 class TestSearch:
@@ -115,15 +115,15 @@ class TestSearch:
         body = _text(client.get("/zh-hans/search/", {"q": "保证金"}))
         assert 'href="/zh-hans/faq/"' in body
         body = _text(client.get("/zh-hans/search/", {"q": "租金减免"}))
-        assert 'href="/zh-hans/policy/entry-incentives/"' in body
+        assert 'href="/zh-hans/policies/entry-incentives/"' in body
         assert "/en/" not in re.sub(r'<(link|a class="lang")[^>]*>', "", body.split("<main", 1)[1])
 
     def test_finds_a_faq_answer_and_a_policy_page_in_english(self, client):
         body = _text(client.get("/en/search/", {"q": "deposit refunded"}))
         assert 'href="/en/faq/"' in body
         body = _text(client.get("/en/search/", {"q": "rent relief"}))
-        assert 'href="/en/policy/entry-incentives/"' in body
-        assert 'href="/zh-hans/policy/' not in body.split("<main", 1)[1]
+        assert 'href="/en/policies/entry-incentives/"' in body
+        assert 'href="/zh-hans/policies/' not in body.split("<main", 1)[1]
 
     def test_no_match_and_empty_query(self, client):
         body = _text(client.get("/en/search/", {"q": "zzzqqq"}))
@@ -141,7 +141,7 @@ def test_sitemap_lists_pages_of_both_languages(client):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     body = _text(response)
-    for path in ["", "policy/entry-incentives/", "faq/", "programme/launch/"]:
+    for path in ["", "policies/entry-incentives/", "faq/", "programme/launch/"]:
         assert f"/zh-hans/{path}</loc>" in body
         assert f"/en/{path}</loc>" in body
     assert body.count("<url>") == 42
