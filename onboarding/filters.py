@@ -1,4 +1,4 @@
-"""Filtersets of the onboarding admin screens.
+"""Filtersets of the onboarding admin screens (the review queue and the review's reference data).
 
 `ApplicationQueueFilterSet` is the review queue's filter form (the Wagtail filter drawer and its
 active-filter chips). It validates what staff ask for and hands the cleaned values to the core
@@ -15,10 +15,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, NumberRangeWidget, WagtailFilterSet
 
-from portal.models import Category, Squad
+from portal.models import CalendarDay, Category, Squad
 from portal.roles import Role
 
-from .models import Application, ApplicationStatus, Profile
+from .models import Application, ApplicationStatus, DocumentRequirement, Profile
 from .selectors import SlaState, review_queue
 
 UNASSIGNED = "none"
@@ -101,3 +101,17 @@ class ApplicationQueueFilterSet(WagtailFilterSet):
         if self.form.cleaned_data.get("assigned_reviewer") == UNASSIGNED:
             qs = qs.filter(assigned_reviewer__isnull=True)
         return qs
+
+
+class DocumentRequirementFilterSet(WagtailFilterSet):
+    class Meta:
+        model = DocumentRequirement
+        fields = ["document_type", "category", "cooperation_mode", "cross_border", "required"]
+
+
+class CalendarDayFilterSet(WagtailFilterSet):
+    date = django_filters.DateFromToRangeFilter(label=_("Date"), widget=DateRangePickerWidget)
+
+    class Meta:
+        model = CalendarDay
+        fields = ["kind", "date"]

@@ -38,6 +38,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.add_category", "portal.change_category", "portal.view_category",
         "wagtailcore.add_locale", "wagtailcore.change_locale",
         "wagtailcore.add_site", "wagtailcore.change_site",
+        # the review's reference data (Recruitment set-up in the admin)
+        "portal.add_squad", "portal.change_squad", "portal.delete_squad", "portal.view_squad",
+        "portal.add_calendarday", "portal.change_calendarday", "portal.delete_calendarday", "portal.view_calendarday",
+        "onboarding.add_documenttype", "onboarding.change_documenttype", "onboarding.view_documenttype",
+        "onboarding.add_documentrequirement", "onboarding.change_documentrequirement",
+        "onboarding.delete_documentrequirement", "onboarding.view_documentrequirement",
     ],
 }
 
