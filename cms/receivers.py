@@ -1,10 +1,11 @@
-"""Signal receivers of the policy site: cache invalidation and search-index freshness only."""
+"""Signal receivers of the policy site: cache invalidation and search-index freshness only (no rules)."""
 
 from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.models import Page
+from wagtail.search.index import insert_or_update_object
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from portal.models import PolicyItem, PolicyItemVersion, PolicyRateBand, PortalSettings
@@ -39,3 +40,8 @@ def _settings_saved(sender, **kwargs) -> None:
 @receiver(post_delete, sender=PolicyRateBand)
 def _policy_changed(sender, **kwargs) -> None:
     page_cache_clear()
+    # policy pages index their items' names and summaries: keep search in step with the figures
+    from .models import PolicyPage
+
+    for page in PolicyPage.objects.live():
+        insert_or_update_object(page)

@@ -125,6 +125,15 @@ class TestSearch:
         assert 'href="/en/policies/entry-incentives/"' in body
         assert 'href="/zh-hans/policies/' not in body.split("<main", 1)[1]
 
+    def test_a_renamed_policy_item_is_found_on_its_policy_page(self, client):
+        from portal.models import PolicyItem
+
+        item = PolicyItem.objects.get(code="rent_relief")
+        item.name_en = "Rent holiday"
+        item.save()
+        body = _text(client.get("/en/search/", {"q": "holiday"}))
+        assert 'href="/en/policies/entry-incentives/"' in body
+
     def test_no_match_and_empty_query(self, client):
         body = _text(client.get("/en/search/", {"q": "zzzqqq"}))
         assert "Nothing matches" in body
