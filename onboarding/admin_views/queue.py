@@ -210,5 +210,5 @@ def bulk_actions_for(user) -> list[dict]:
         {"label": _("Export XLSX"), "url": url("bulk_export", "xlsx")},
     ]
     if user_is_lead(user):
-        actions.insert(0, {"label": _("Assign to a reviewer"), "url": url("bulk_assign")})
+        actions.insert(0, {"label": _("Assign"), "url": url("bulk_assign")})
     return actions
