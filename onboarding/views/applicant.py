@@ -118,7 +118,9 @@ def application_start(request: HttpRequest) -> HttpResponse:
     already in progress."""
     applications = list(selectors.applications_for_user(request.user).filter(merchant=request.merchant)
                         .select_related("main_category").order_by("-created_at", "-id"))
-    current = next((a for a in applications if a.status not in TERMINAL_STATUSES), None)
+    # the one in progress, else an approved one (whose documents are renewed from its page)
+    current = next((a for a in applications if a.status not in TERMINAL_STATUSES), None) or next(
+        (a for a in applications if a.status == ApplicationStatus.APPROVED), None)
     if request.method == "POST":
         if current is not None:
             return redirect(resume_url(current))

@@ -279,3 +279,14 @@ def test_the_wizard_renders_in_english_and_in_chinese(client):
     assert "生鲜" in html and "Fresh food" not in html
     assert step_url(app, "contacts", "zh-hans") in html
     assert chinese.wsgi_request.path.startswith("/zh-hans/portal/applications/")
+
+
+def test_an_approved_organisation_is_shown_its_application_instead_of_a_new_start(client):
+    app, _user = started(client)
+    Application.objects.filter(pk=app.pk).update(status=ApplicationStatus.APPROVED)  # as the review left it
+    page = client.get(url("onboarding:application_start"))
+    assert page.context["current"] == app
+    assert "Start your application" not in page.content.decode()
+    assert client.post(url("onboarding:application_start"))["Location"] == url("onboarding:application_status",
+                                                                                pk=app.pk)
+    assert Application.objects.filter(merchant=app.merchant).count() == 1
