@@ -14,6 +14,8 @@ from .routing import page_route_prime
 from .search import pages_search
 from .sitemap import AllLocalesSitemap
 
+# Wagtail's page pattern, leaving its own "_util/" views (password restrictions, front-end login) to it.
+PAGE_PATTERN = r"^(?!_util/)((?:[\w\-]+/)*)$"
 SEARCH_PAGE_SIZE = 10
 SEARCH_QUERY_MAX = 100
 

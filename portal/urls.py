@@ -5,7 +5,6 @@ from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
-from wagtail.urls import serve_pattern
 
 from cms import views as cms_views
 
@@ -31,7 +30,7 @@ urlpatterns += i18n_patterns(
     path("portal/", include("portal.merchant_urls")),
     path("search/", cms_views.search, name="search"),
     # site pages go through the public page cache; Wagtail's own route below stays for reverse() and _util
-    re_path(serve_pattern, cms_views.serve, name="cms_page"),
+    re_path(cms_views.PAGE_PATTERN, cms_views.serve, name="cms_page"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -62,6 +62,7 @@ def page_languages(context) -> list[dict]:
             "url": url,
             "full_url": request.build_absolute_uri(url) if request else url,
             "is_current": code == current,
+            "is_default": code == settings.LANGUAGE_CODE,
             "has_translation": has_translation,
         })
     return entries

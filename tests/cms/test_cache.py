@@ -119,3 +119,22 @@ def test_uncached_policy_page_with_a_cold_navigation_cache(client, settings):
         response = client.get(POLICY_PAGE)
     assert response.status_code == 200
     assert len(queries) <= 12, [q["sql"][:120] for q in queries.captured_queries]
+
+
+def test_password_protected_pages_are_never_cached_and_unlock_through_wagtail(client):
+    from wagtail.models import PageViewRestriction
+
+    page = CaseStudyPage.objects.get(slug="geek-workshop", locale__language_code="en")
+    restriction = PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.PASSWORD,
+                                                     password="open-sesame")
+    url = "/en/case-studies/geek-workshop/"
+    for _ in range(2):
+        response = client.get(url)
+        assert "Geek Workshop (illustrative)" not in response.content.decode()
+        assert not response.has_header("X-Page-Cache")
+    unlock = client.post(f"/en/_util/authenticate_with_password/{restriction.pk}/{page.pk}/",
+                         {"password": "open-sesame", "return_url": url})
+    assert unlock.status_code == 302
+    response = client.get(url)
+    assert "Geek Workshop (illustrative)" in response.content.decode()
+    assert not response.has_header("X-Page-Cache")

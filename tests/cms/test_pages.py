@@ -91,6 +91,7 @@ def test_head_has_seo_tags_and_hreflang_alternates(client):
     assert '<link rel="canonical" href="http://testserver/en/policies/">' in body
     assert '<link rel="alternate" hreflang="zh-hans" href="http://testserver/zh-hans/policies/">' in body
     assert '<link rel="alternate" hreflang="en" href="http://testserver/en/policies/">' in body
+    assert '<link rel="alternate" hreflang="x-default" href="http://testserver/zh-hans/policies/">' in body
     home = _text(client.get("/zh-hans/"))
     assert "<title>招商平台：商家入驻、招商政策与政策测算 · " in home
 
