@@ -85,11 +85,12 @@ class Server:
             self.proc.wait(timeout=20)
 
 
-def wrk(url: str) -> dict[str, float]:
+def wrk(url: str, headers: tuple[str, ...] = (), connections: str = CONNECTIONS) -> dict[str, float]:
     # warm up (caches, connections), then measure
-    subprocess.run(["wrk", "-t2", "-c8", "-d2s", url], check=True, capture_output=True)
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url], check=True,
-                         capture_output=True, text=True).stdout
+    header_args = [arg for header in headers for arg in ("-H", header)]
+    subprocess.run(["wrk", "-t2", "-c8", "-d2s", *header_args, url], check=True, capture_output=True)
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{DURATION}", "--latency", *header_args, url],
+                         check=True, capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
 
@@ -133,7 +134,94 @@ def scenario_pages(results: dict) -> None:
     results["cached_vs_bare"] = round(results["cached_page"]["rps"] / results["bare_view"]["rps"], 3)
 
 
-SCENARIOS = {"pages": scenario_pages}
+QUEUE_APPLICATIONS = os.environ.get("BENCH_APPLICATIONS", "100000")
+QUEUE_PATH = "/admin/applications/"
+# a staff screen: a handful of people at once, not a crowd (32 connections would only measure queueing)
+QUEUE_CONNECTIONS = os.environ.get("BENCH_QUEUE_CONNECTIONS", "4")
+SUBMISSIONS = os.environ.get("BENCH_SUBMISSIONS", "100")
+
+
+def lead_session() -> str:
+    """A logged-in session of the bench lead (made by bench_seed_applications), for wrk's Cookie header."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model\n"
+        "from django.contrib.sessions.backends.db import SessionStore\n"
+        "u = get_user_model().objects.get(email='bench-lead@example.com')\n"
+        "s = SessionStore()\n"
+        "s[SESSION_KEY] = str(u.pk)\n"
+        "s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'\n"
+        "s[HASH_SESSION_KEY] = u.get_session_auth_hash()\n"
+        "s.create()\n"
+        "print(s.session_key)\n"
+    )
+    out = subprocess.run([PY, "-c", code], cwd=ROOT, env=bench_env(), check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def sequential_latency(url: str, headers: dict[str, str], n: int = 200) -> dict[str, float]:
+    """Latency percentiles of `n` requests one after another (wrk --latency has no p95)."""
+    timings, errors = [], 0
+    for _ in range(5):  # warm up
+        urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30).read()  # noqa: S310
+    for _ in range(n):
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as r:  # noqa: S310
+                r.read()
+        except OSError:
+            errors += 1
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+
+    def pct(p: int) -> float:
+        return round(timings[min(len(timings) - 1, max(0, round(p / 100 * len(timings)) - 1))], 1)
+
+    return {"n": n, "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99), "errors": errors}
+
+
+def count_queries_as_lead(path: str) -> int:
+    code = (
+        "import django; django.setup()\n"
+        "from django.contrib.auth import get_user_model\n"
+        "from django.db import connection\n"
+        "from django.test import Client\n"
+        "from django.test.utils import CaptureQueriesContext\n"
+        "c = Client(HTTP_HOST='127.0.0.1')\n"
+        "c.force_login(get_user_model().objects.get(email='bench-lead@example.com'))\n"
+        f"c.get({path!r})\n"
+        "with CaptureQueriesContext(connection) as q:\n"
+        f"    r = c.get({path!r})\n"
+        "assert r.status_code == 200, r.status_code\n"
+        "print(len(q))\n"
+    )
+    out = subprocess.run([PY, "-c", code], cwd=ROOT, env=bench_env(), check=True, capture_output=True, text=True)
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def scenario_review_queue(results: dict) -> None:
+    """The staff review queue over BENCH_APPLICATIONS applications, as a recruitment lead (sees all)."""
+    manage("bench_seed_applications", "--count", QUEUE_APPLICATIONS)
+    cookie = f"sessionid={lead_session()}"
+    with Server(8803) as _:
+        url = f"http://127.0.0.1:8803{QUEUE_PATH}"
+        results["review_queue"] = wrk(url, headers=(f"Cookie: {cookie}",), connections=QUEUE_CONNECTIONS)
+        results["review_queue_sequential"] = sequential_latency(url, {"Cookie": cookie})
+        sorted_url = f"{url}?ordering=-score&status=in_review"
+        results["review_queue_filtered_sequential"] = sequential_latency(sorted_url, {"Cookie": cookie}, n=100)
+    results["review_queue_applications"] = int(QUEUE_APPLICATIONS)
+    results["queries_per_queue_page"] = count_queries_as_lead(QUEUE_PATH)
+    results["review_queue_p95_target_ms"] = 300
+    results["review_queue_p95_ok"] = results["review_queue_sequential"]["p95_ms"] < 300
+
+
+def scenario_submission(results: dict) -> None:
+    """Throughput of application_submit over BENCH_SUBMISSIONS ready drafts (the service called directly)."""
+    out = manage("bench_submit_applications", "--count", SUBMISSIONS)
+    results["submission"] = json.loads(out.strip().splitlines()[-1])
+
+
+SCENARIOS = {"pages": scenario_pages, "review_queue": scenario_review_queue, "submission": scenario_submission}
 
 
 def main() -> int:
@@ -153,6 +241,8 @@ def main() -> int:
         if isinstance(value, dict) and "rps" in value:
             print(f"{key:<28} {value['rps']:>9.0f} req/s   p50 {value['p50_ms']:.1f} ms   p99 {value['p99_ms']:.1f} ms"
                   f"   non-2xx {value['errors']}")
+        elif isinstance(value, dict) and "p95_ms" in value:
+            print(f"{key:<28} " + "   ".join(f"{k} {v}" for k, v in value.items()))
         elif not isinstance(value, dict):
             print(f"{key:<28} {value}")
     return 0
