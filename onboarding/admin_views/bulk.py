@@ -27,7 +27,7 @@ from ..filters import ApplicationQueueFilterSet
 from ..selectors import review_queue
 from .access import RoleRequiredMixin
 from .forms import BulkAssignForm
-from .queue import ApplicationQueueView, QueueExportMixin, url
+from .queue import ApplicationQueueView, QueueExportMixin, export_record, url
 
 MAX_SELECTED = 5000
 
@@ -56,6 +56,7 @@ class BulkExportView(RoleRequiredMixin, QueueExportMixin, SpreadsheetExportMixin
         if export_format not in self.FORMATS:
             messages.error(request, _("Unknown export format."))
             return redirect(url("index"))
+        export_record(request, export_format=export_format, scope="selected")
         return self.as_spreadsheet(selected_applications(request), export_format)
 
 

@@ -27,6 +27,8 @@ from wagtail.admin.ui.tables import (
 )
 from wagtail.admin.views.generic import IndexView
 
+from portal.audit import audit_entry_create
+
 from ..filters import ApplicationQueueFilterSet
 from ..models import Application
 from ..selectors import SlaState, review_queue, sla_state
@@ -184,6 +186,7 @@ class ApplicationQueueView(RoleRequiredMixin, QueueExportMixin, IndexView):
     def get(self, request, *args, **kwargs):
         if self.is_export:
             # straight to the file: no page context, no count, rows streamed from the database
+            export_record(request, export_format=request.GET.get("export"), scope="queue")
             return self.as_spreadsheet(self.get_queryset(), request.GET.get("export"))
         return super().get(request, *args, **kwargs)
 
@@ -212,6 +215,14 @@ class ApplicationQueueView(RoleRequiredMixin, QueueExportMixin, IndexView):
         context = super().get_context_data(*args, **kwargs)
         context["bulk_actions"] = bulk_actions_for(self.request.user)
         return context
+
+
+def export_record(request, *, export_format: str, scope: str) -> None:
+    """Exports of merchant data are logged (BUSINESS_RULES §12): who, when, which format and filters."""
+    params = {key: request.GET.getlist(key) for key in request.GET if key not in ("export", "next")}
+    audit_entry_create(actor=request.user, action="onboarding.application_queue.exported",
+                       data={"format": export_format, "scope": scope, "params": params},
+                       ip_address=request.META.get("REMOTE_ADDR") or None)
 
 
 def bulk_actions_for(user) -> list[dict]:

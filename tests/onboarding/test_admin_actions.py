@@ -333,3 +333,21 @@ def test_reassign(client, w, in_review):
 def test_get_on_an_action_is_not_allowed(client, w, in_review):
     client.force_login(w.lead)
     assert client.get(action_url("approve", in_review)).status_code == 405
+
+
+def test_detail_query_count_does_not_grow_with_documents(client, w, in_review):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .admin_support import document
+
+    client.force_login(w.reviewer)
+    url = detail_url(in_review)
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(url).status_code == 200
+    for i in range(6):
+        document(in_review, code=f"extra_{i}")
+    with CaptureQueriesContext(connection) as after:
+        assert client.get(url).status_code == 200
+    assert len(after) == len(before), (len(before), len(after))

@@ -63,6 +63,16 @@ def test_csv_export_of_the_filtered_queue(client, world):
     assert row["Contact email"] == world["a1"].contact_email
 
 
+def test_exports_are_logged(client, world):
+    from portal.models import AuditEntry
+
+    client.force_login(world["rev_a"])
+    read_csv(client.get(queue_url(status="in_review", export="csv")))
+    entry = AuditEntry.objects.get(action="onboarding.application_queue.exported")
+    assert entry.actor == world["rev_a"]
+    assert entry.data == {"format": "csv", "scope": "queue", "params": {"status": ["in_review"]}}
+
+
 def test_xlsx_export_of_the_filtered_queue(client, world):
     client.force_login(world["lead"])
     rows = read_xlsx(client.get(queue_url(score_min="50", export="xlsx")))
