@@ -110,7 +110,7 @@ def count_queries(path: str) -> int:
         "from django.test import Client\n"
         "from django.db import connection\n"
         "from django.test.utils import CaptureQueriesContext\n"
-        "c = Client()\n"
+        "c = Client(HTTP_HOST='127.0.0.1')\n"
         f"c.get({path!r})\n"
         "with CaptureQueriesContext(connection) as q:\n"
         f"    r = c.get({path!r})\n"
