@@ -197,4 +197,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Wagtail's background tasks (search and reference index updates) log every run at INFO
+    "loggers": {"django_tasks": {"level": env("TASKS_LOG_LEVEL", default="WARNING")}},
 }

@@ -1,16 +1,16 @@
 from django.core.management.base import BaseCommand
 
-from cms.demo import demo_content_load
+from portal.bootstrap import demo_load
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo: locales (zh-hans, en), the default policy package, the policy site in both languages "
-        "and demo logins. Safe to run again: what exists is left unchanged."
+        "Load the demo: locales (zh-hans, en), the reference data (policy package, calendar, document matrix), "
+        "the policy site in both languages and demo logins. Safe to run again: what exists is left unchanged."
     )
 
     def handle(self, *args, **options):
-        result = demo_content_load()
+        result, reference = demo_load()
         for path in result.pages_created:
             self.stdout.write(self.style.SUCCESS(f"page created    {path}"))
         self.stdout.write(
@@ -24,3 +24,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"logins: {created} created, {len(result.logins) - created} unchanged"
         ))
+        self.stdout.write(
+            f"reference data: {reference.calendar_days_added} calendar days, "
+            + ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in reference.onboarding_added.items())
+            + " added"
+        )

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from portal.bootstrap import reference_data_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the reference data every installation needs: default policy package and categories, the PRC "
+        "working-day calendar, document types and matrix, squads. Safe to run again."
+    )
+
+    def handle(self, *args, **options):
+        result = reference_data_load()
+        self.stdout.write(self.style.SUCCESS(
+            f"reference data: {result.calendar_days_added} calendar days, "
+            + ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in result.onboarding_added.items())
+            + " added"
+        ))
