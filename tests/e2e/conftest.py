@@ -46,3 +46,36 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def base_data(transactional_db):
+    """What migrations put in a fresh database and a flush between browser tests takes away: the content
+    locales, Wagtail's root page and the staff roles. Idempotent, so the order of the tests does not matter."""
+    from django.conf import settings
+    from wagtail.models import Locale, Page
+
+    from portal.roles import roles_sync
+
+    for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
+        Locale.objects.get_or_create(language_code=code)
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root",
+                                    locale=Locale.objects.get(language_code=settings.LANGUAGE_CODE)))
+    roles_sync()
+
+
+@pytest.fixture
+def new_context(browser):
+    """A factory of separate browser contexts (own cookies: one per person in a journey), closed at the end."""
+    contexts = []
+
+    def make(locale: str = "zh-CN"):
+        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
