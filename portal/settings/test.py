@@ -1,6 +1,7 @@
 """The test suite: fast hashing, in-memory email, eager Celery. The database comes from DATABASE_URL
 (CI sets PostgreSQL), SQLite otherwise."""
 
+import os
 import tempfile
 
 from .base import *  # noqa: F403
@@ -13,6 +14,7 @@ CELERY_BROKER_URL = ""
 CELERY_TASK_ALWAYS_EAGER = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 _tmp = tempfile.mkdtemp(prefix="portal-test-")
+os.makedirs(f"{_tmp}/static", exist_ok=True)
 MEDIA_ROOT = f"{_tmp}/media"
 PRIVATE_MEDIA_ROOT = f"{_tmp}/private"
 STORAGES = {
@@ -24,3 +26,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:8420")
+STATIC_ROOT = f"{_tmp}/static"  # whitenoise wants the folder to exist; files come from the finders in tests
+WHITENOISE_USE_FINDERS = True
