@@ -1,6 +1,7 @@
 """StreamField blocks of the policy site. Editorial text only: policy figures come from policy items."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import blocks
 
 
@@ -98,13 +99,13 @@ class StepBlock(blocks.StructBlock):
 
 
 class DocumentRequirementBlock(blocks.StructBlock):
-    name = blocks.CharBlock(label=_("document"), max_length=160)
+    name = blocks.CharBlock(label=pgettext_lazy("qualification documents", "document"), max_length=160)
     note = blocks.TextBlock(label=_("note"), required=False)
     required = blocks.BooleanBlock(label=_("always required"), required=False, default=True)
 
     class Meta:
         icon = "doc-full"
-        label = _("Document")
+        label = pgettext_lazy("qualification documents", "Document")
 
 
 class CalloutBlock(blocks.StructBlock):

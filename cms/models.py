@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -512,8 +513,8 @@ class ApplyPage(SitePage):
 
     intro = RichTextField(_("introduction"), features=RICH_FEATURES, blank=True)
     steps = StreamField([("step", blocks.StepBlock())], verbose_name=_("steps"), blank=True)
-    documents = StreamField([("document", blocks.DocumentRequirementBlock())], verbose_name=_("documents"),
-                            blank=True)
+    documents = StreamField([("document", blocks.DocumentRequirementBlock())],
+                            verbose_name=pgettext_lazy("qualification documents", "documents"), blank=True)
     call_to_action = models.CharField(_("button text"), max_length=80, blank=True)
     body = StreamField(blocks.BodyBlock(), verbose_name=_("more"), blank=True)
 

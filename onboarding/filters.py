@@ -13,6 +13,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import DateRangePickerWidget, NumberRangeWidget, WagtailFilterSet
 
 from portal.models import CalendarDay, Category, Squad
@@ -44,7 +45,8 @@ class ApplicationQueueFilterSet(WagtailFilterSet):
     )
     squad = django_filters.ModelChoiceFilter(label=_("Squad"), queryset=Squad.objects.all(), method="_collect")
     profile = django_filters.ChoiceFilter(
-        label=_("Profile"), choices=Profile.choices, widget=forms.RadioSelect, empty_label=_("All"),
+        label=pgettext_lazy("screening profile", "Profile"), choices=Profile.choices, widget=forms.RadioSelect,
+        empty_label=_("All"),
         method="_collect",
     )
     score = django_filters.RangeFilter(label=_("Screening score"), widget=NumberRangeWidget, method="_collect")

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import Category, PolicyItem, PortalSettings
 
@@ -308,7 +309,8 @@ class DocumentForm(forms.Form):
     """One qualification document: its details and one or more files (PDF, JPEG or PNG). The service checks
     the files' content, the number and the dates; its messages come back onto these fields."""
 
-    document_type = forms.ModelChoiceField(label=_("Document"), queryset=DocumentType.objects.none(),
+    document_type = forms.ModelChoiceField(label=pgettext_lazy("qualification documents", "Document"),
+                                           queryset=DocumentType.objects.none(),
                                            widget=forms.HiddenInput)
     number = forms.CharField(label=_("Number"), max_length=100, required=False,
                              help_text=_("The certificate or licence number."))

@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -94,7 +95,7 @@ def wizard_sections(app: Application) -> list[dict]:
     sections = []
     for step in WizardStep:
         names = services.STEP_FIELDS.get(step, [])
-        rows = [{"name": n, "label": str(Application._meta.get_field(n).verbose_name).capitalize(),
+        rows = [{"name": n, "label": str(capfirst(Application._meta.get_field(n).verbose_name)),
                  "value": _field_display(app, n)} for n in names]
         if rows:
             sections.append({"title": step.label, "rows": rows})

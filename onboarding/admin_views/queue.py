@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.ui.tables import (
     BulkActionsCheckboxColumn,
     Column,
@@ -84,7 +85,8 @@ EXPORT_COLUMNS: dict[str, tuple[str, Callable]] = {
     "status": (_("Status"), lambda a, now: str(a.get_status_display())),
     "main_category": (_("Main category"), lambda a, now: a.main_category.name if a.main_category_id else ""),
     "squad": (_("Squad"), lambda a, now: a.squad.name if a.squad_id else ""),
-    "profile": (_("Profile"), lambda a, now: str(a.get_profile_display()) if a.profile else ""),
+    "profile": (pgettext_lazy("screening profile", "Profile"),
+                lambda a, now: str(a.get_profile_display()) if a.profile else ""),
     "score": (_("Screening score"), lambda a, now: a.score),
     "submitted_at": (_("Submitted"), lambda a, now: a.submitted_at),
     "decision_due_at": (_("Decision due"), lambda a, now: a.decision_due_at),
@@ -203,7 +205,8 @@ class ApplicationQueueView(RoleRequiredMixin, QueueExportMixin, IndexView):
                             primary=lambda a: a.status in ("submitted", "resubmitted")),
             Column("main_category", label=_("Main category")),
             Column("squad", label=_("Squad")),
-            Column("profile", label=_("Profile"), accessor="get_profile_display", sort_key="profile"),
+            Column("profile", label=pgettext_lazy("screening profile", "Profile"),
+                   accessor="get_profile_display", sort_key="profile"),
             NumberColumn("score", label=_("Score"), sort_key="score"),
             DateColumn("submitted_at", label=_("Submitted"), sort_key="submitted_at"),
             SlaColumn("decision_due_at", label=_("Decision due"), sort_key="decision_due_at", now=self.now),

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from ..validators import validate_credit_code
@@ -74,7 +75,7 @@ class WizardStep(models.TextChoices):
     SCREENING = "screening", _("Screening questions")
     CAPABILITY = "capability", _("Supplier capability")
     POLICIES = "policies", _("Policies wanted")
-    DOCUMENTS = "documents", _("Documents")
+    DOCUMENTS = "documents", pgettext_lazy("qualification documents", "Documents")
 
 
 class Application(models.Model):

@@ -8,6 +8,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import LocalizedNameMixin
 
@@ -135,7 +136,7 @@ class DocumentFile(models.Model):
     """A stored file of a document, on the private storage (served only through permission-checked views)."""
 
     document = models.ForeignKey(ApplicationDocument, on_delete=models.CASCADE, related_name="files",
-                                 verbose_name=_("document"))
+                                 verbose_name=pgettext_lazy("qualification documents", "document"))
     file = models.FileField(_("file"), upload_to=document_file_upload_to, storage=_private_storage, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)

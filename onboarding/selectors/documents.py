@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from portal.models import Category
@@ -129,7 +130,7 @@ def application_missing_items(application: Application) -> list[str]:
         value = getattr(application, name if name != "main_category" else "main_category_id")
         if value is None or value == "":
             label = Application._meta.get_field(name).verbose_name
-            missing.append(_("%(field)s is not filled in.") % {"field": str(label).capitalize()})
+            missing.append(_("%(field)s is not filled in.") % {"field": str(capfirst(label))})
     for slot in application_document_slots(application):
         if not slot.required:
             continue

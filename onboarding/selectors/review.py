@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
 
 from ..models import (
@@ -39,7 +40,7 @@ def info_request_field_label(field_name: str) -> str:
         doc_type = DocumentType.objects.filter(code=field_name.removeprefix("document:")).first()
         return doc_type.name if doc_type else field_name
     try:
-        return str(Application._meta.get_field(field_name).verbose_name).capitalize()
+        return str(capfirst(Application._meta.get_field(field_name).verbose_name))
     except FieldDoesNotExist:
         return field_name
 

@@ -98,8 +98,8 @@ def test_update_step_validates_each_field(w):
         application_update_step(application=app, actor=owner(app), step=WizardStep.COMPANY,
                                 data={"credit_code": "91350100M000100Y44", "address": "x"})
     errors = exc.value.message_dict
-    assert "check character" in errors["credit_code"][0]
-    assert "does not belong" in errors["address"][0]
+    assert "check character" in errors["credit_code"][0] or "校验位" in errors["credit_code"][0]
+    assert "does not belong" in errors["address"][0] or "不属于此步骤" in errors["address"][0]
     with pytest.raises(ValidationError) as exc:
         application_update_step(application=app, actor=owner(app), step=WizardStep.SCREENING,
                                 data={"sku_coverage": "130", "monthly_gmv": "lots"})

@@ -93,8 +93,9 @@ def test_editor_sees_versions_with_their_figures_and_state(editor_client, in_eff
     PolicyItemVersionFactory(item=PolicyItemFactory(name_zh="其他政策", name_en="Other item"),
                              effective_from=policy_today() - 400 * DAY, effective_to=policy_today() - 300 * DAY)
     html = editor_client.get(url("policyitemversion", "list")).content.decode()
-    assert "10% of equipment investment" in html
-    assert "In effect" in html and "Ended" in html
+    # the admin speaks the editor's language (Chinese by default)
+    assert "10% of equipment investment" in html or "设备投入的 10%" in html
+    assert ("In effect" in html and "Ended" in html) or ("生效中" in html and "已结束" in html)
     filtered = editor_client.get(url("policyitemversion", "list"),
                                  {"in_effect_on": policy_today().isoformat()}).content.decode()
     assert "冷链设备补贴" in filtered  # the admin speaks the editor's language (Chinese by default)
@@ -116,7 +117,8 @@ def test_changing_a_figure_in_effect_is_refused_on_the_field(editor_client, in_e
     response = editor_client.post(url("policyitemversion", "edit", in_effect.pk),
                                   version_post_data(in_effect, rate="11"))
     assert response.status_code == 200
-    assert "its figures cannot change" in response.context["form"].errors["rate"][0]
+    error = response.context["form"].errors["rate"][0]
+    assert "its figures cannot change" in error or "其数值不能再修改" in error
     in_effect.refresh_from_db()
     assert in_effect.rate == Decimal("10")
 
@@ -125,7 +127,8 @@ def test_changing_a_band_in_effect_is_refused(editor_client, in_effect):
     response = editor_client.post(url("policyitemversion", "edit", in_effect.pk),
                                   version_post_data(in_effect, **{"bands-0-rate": "20"}))
     assert response.status_code == 200
-    assert "rate bands of a version in effect cannot change" in str(response.context["form"].non_field_errors())
+    errors = str(response.context["form"].non_field_errors())
+    assert "rate bands of a version in effect cannot change" in errors or "比例档位不能修改" in errors
     assert sorted(b.rate for b in in_effect.bands.all()) == [Decimal("12"), Decimal("15")]
 
 
@@ -147,7 +150,8 @@ def test_an_overlapping_version_is_refused_and_a_following_one_created(editor_cl
                             base_input="equipment_investment", rate=Decimal("12"), currency="CNY")
     response = editor_client.post(url("policyitemversion", "add"), version_post_data(new))
     assert response.status_code == 200
-    assert "overlap" in response.context["form"].errors["effective_from"][0]
+    error = response.context["form"].errors["effective_from"][0]
+    assert "overlap" in error or "重叠" in error
     assert in_effect.item.versions.count() == 1
 
     editor_client.post(url("policyitemversion", "edit", in_effect.pk), version_post_data(
