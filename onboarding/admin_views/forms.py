@@ -148,6 +148,11 @@ class RejectForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("The applicant sees these reasons."))
 
+    def __init__(self, *args, **kwargs):
+        # the approve form on the same page has a "reasons" field too: distinct ids keep each label on its field
+        kwargs.setdefault("auto_id", "id_reject_%s")
+        super().__init__(*args, **kwargs)
+
     def clean_reasons(self):
         reasons = self.cleaned_data["reasons"].strip()
         if not reasons:
