@@ -115,6 +115,12 @@ def duplicate_ids(page) -> list[str]:
     }""")
 
 
+def below_header(page, selector: str) -> bool:
+    """Whether the element's top edge is in view below the sticky site header (not hidden behind it)."""
+    header = page.locator(".site-header").bounding_box()
+    return page.locator(selector).bounding_box()["y"] >= header["y"] + header["height"]
+
+
 def admin_login(page, live_server, user: User, next_path: str) -> None:
     page.goto(f"{live_server.url}/admin/login/?next={next_path}")
     page.locator("#id_username").fill(user.email)
@@ -223,8 +229,9 @@ def test_application_from_signup_to_approval(lang, staff, new_context, live_serv
             form.locator("input[name=expires_on]").fill("2030-12-31")
         form.locator("input[name=files]").set_input_files(str(upload))
         form.locator("button[type=submit]").click()
-        # the page reloads with the upload listed in its slot
+        # the page reloads at the document's slot, with the upload listed in it
         expect(applicant.locator(f"#doc-{code} a", has_text=upload.name)).to_be_visible()
+        assert below_header(applicant, f"#doc-{code} h2")
     assert sorted(ApplicationDocument.objects.filter(application=app).values_list("document_type__code", flat=True)
                   ) == sorted(DOCUMENTS)
     expect(missing_notice).to_have_count(0)
@@ -287,6 +294,7 @@ def test_application_from_signup_to_approval(lang, staff, new_context, live_serv
     item.locator("a[href$='/steps/contacts/#field-contact_phone']").click()
     applicant.wait_for_url(re.compile(r"/steps/contacts/#field-contact_phone$"))
     expect(applicant.locator("#field-contact_phone .info-request")).to_contain_text(comment)  # beside the field
+    assert below_header(applicant, "#field-contact_phone label")
     applicant.locator("#id_contact_phone").fill("+86 591 8765 4321")
     applicant.locator("form.wizard-form button[name=save]").click()
     applicant.wait_for_url(at(r"/steps/contacts/"))
