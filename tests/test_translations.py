@@ -23,6 +23,8 @@ from django.utils import translation
 
 BASE_DIR = Path(settings.BASE_DIR)
 CATALOG = BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+# Chinese for the Wagtail admin strings Wagtail's own zh_Hans catalog leaves out (second in LOCALE_PATHS)
+WAGTAIL_GAPS = BASE_DIR / "locale_wagtail" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 # the same arguments as the documented makemessages command
 MAKEMESSAGES = ["makemessages", "-l", "zh_Hans", "--ignore=.venv", "--ignore=tests", "--ignore=var",
                 "--no-obsolete", "-v", "0"]
@@ -131,24 +133,29 @@ def test_parser_reads_plurals_contexts_and_continued_lines(tmp_path):
     assert gone.obsolete and gone.msgid == "Gone"
 
 
-def test_catalog_header_is_chinese_with_one_plural_form(committed):
-    header = next(e for e in committed if not e.msgid)
+@pytest.mark.parametrize("catalog", [CATALOG, WAGTAIL_GAPS], ids=["project", "wagtail-gaps"])
+def test_catalog_header_is_chinese_with_one_plural_form(catalog):
+    header = next(e for e in po_parse(catalog) if not e.msgid)
     assert "fuzzy" not in header.flags, "the header is marked fuzzy: msgfmt would ignore its plural forms"
     assert "Language: zh_Hans" in header.msgstr[0]
     assert "Plural-Forms: nplurals=1; plural=0;" in header.msgstr[0]
 
 
-def test_every_entry_is_translated_and_not_fuzzy(committed):
+@pytest.mark.parametrize("catalog", [CATALOG, WAGTAIL_GAPS], ids=["project", "wagtail-gaps"])
+def test_every_entry_is_translated_and_not_fuzzy(catalog):
+    committed = po_parse(catalog)
     untranslated = [e.label() for e in messages(committed) if not all(s.strip() for s in e.msgstr.values())
                     or not e.msgstr]
     fuzzy = [e.label() for e in messages(committed) if "fuzzy" in e.flags]
-    assert not untranslated, "untranslated entries in the zh_Hans catalog:\n" + "\n".join(untranslated)
-    assert not fuzzy, "fuzzy entries in the zh_Hans catalog (check them, then drop the flag):\n" + "\n".join(fuzzy)
+    name = catalog.relative_to(BASE_DIR)
+    assert not untranslated, f"untranslated entries in {name}:\n" + "\n".join(untranslated)
+    assert not fuzzy, f"fuzzy entries in {name} (check them, then drop the flag):\n" + "\n".join(fuzzy)
 
 
-def test_translations_keep_placeholders_and_tags(committed):
+@pytest.mark.parametrize("catalog", [CATALOG, WAGTAIL_GAPS], ids=["project", "wagtail-gaps"])
+def test_translations_keep_placeholders_and_tags(catalog):
     problems = []
-    for entry in messages(committed):
+    for entry in messages(po_parse(catalog)):
         sources = {entry.msgid, entry.msgid_plural} - {""}
         wanted = [sorted(PLACEHOLDER.findall(s)) for s in sources]
         tags = sorted(re.findall(r"</?[a-z][a-z0-9]*", entry.msgid))
@@ -191,10 +198,14 @@ def compiled_locale(tmp_path, committed):
     checks below do not depend on whether `make install` compiled it since the last change."""
     if not shutil.which("msgfmt"):
         pytest.fail("GNU gettext (msgfmt) is needed to compile the catalog: install the gettext package")
-    target = tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    subprocess.run(["msgfmt", "--check-format", "-o", str(target / "django.mo"), str(CATALOG)], check=True)
-    paths = [str(tmp_path / "locale"), *[p for p in settings.LOCALE_PATHS if Path(p) != CATALOG.parents[2]]]
+    paths = []
+    for catalog in (CATALOG, WAGTAIL_GAPS):
+        locale_dir = tmp_path / catalog.parents[2].name
+        (locale_dir / "zh_Hans" / "LC_MESSAGES").mkdir(parents=True)
+        subprocess.run(["msgfmt", "--check-format", "-o", str(locale_dir / "zh_Hans" / "LC_MESSAGES" / "django.mo"),
+                        str(catalog)], check=True)
+        paths.append(str(locale_dir))
+    assert [Path(p).name for p in settings.LOCALE_PATHS] == [Path(p).name for p in paths]
     with override_settings(LOCALE_PATHS=paths):
         yield {e.msgid: e.msgstr[0] for e in messages(committed)}
     translation.activate(settings.LANGUAGE_CODE)
@@ -229,6 +240,13 @@ def test_model_choices_and_lazy_strings_follow_the_language(compiled_locale):
         assert str(ApplicationStatus.REJECTED.label) == "已驳回"
     with translation.override("en"):
         assert str(ApplicationStatus.INFO_REQUESTED.label) == "Information requested"
+
+
+def test_wagtail_admin_gaps_are_filled_without_overriding_the_project(compiled_locale):
+    with translation.override("zh-hans"):
+        assert translation.gettext("Show keyboard shortcuts") == "显示键盘快捷键"  # absent from Wagtail's catalog
+        assert translation.gettext("Actions") == compiled_locale["Actions"]  # the project catalog comes first
+        assert translation.gettext("Documents") == "文档"  # Wagtail's own word for its document library
 
 
 def test_plural_forms_use_the_single_chinese_form(compiled_locale):

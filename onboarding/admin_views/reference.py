@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, SnippetViewSet, SnippetViewSetGroup
 
 from portal.audit import audit_entry_create
@@ -20,6 +22,11 @@ from portal.models import CalendarDay, Squad
 from .. import services
 from ..filters import CalendarDayFilterSet, DocumentRequirementFilterSet
 from ..models import DocumentRequirement, DocumentType
+
+
+def _flag_column(model, name: str) -> BooleanColumn:
+    """A yes/no field as a tick or cross (a plain list column would print the English "True"/"False")."""
+    return BooleanColumn(name, label=capfirst(model._meta.get_field(name).verbose_name), sort_key=name)
 
 
 def _ip(request) -> str | None:
@@ -94,7 +101,9 @@ class DocumentTypeViewSet(SnippetViewSet):
     icon = "doc-full"
     menu_label = _("Document types")
     copy_view_enabled = False
-    list_display = ["code", "name_zh", "name_en", "has_number", "has_expiry", "is_optional", "sort_order"]
+    list_display = ["code", "name_zh", "name_en", _flag_column(DocumentType, "has_number"),
+                    _flag_column(DocumentType, "has_expiry"),
+                    _flag_column(DocumentType, "is_optional"), "sort_order"]
     list_filter = ["has_expiry", "is_optional"]
     search_fields = ["code", "name_zh", "name_en"]
     search_backend_name = None
@@ -115,7 +124,9 @@ class DocumentRequirementViewSet(SnippetViewSet):
     menu_label = _("Document matrix")
     copy_view_enabled = True
     filterset_class = DocumentRequirementFilterSet
-    list_display = ["document_type", "category", "cooperation_mode", "cross_border", "required"]
+    list_display = ["document_type", "category", "cooperation_mode",
+                    _flag_column(DocumentRequirement, "cross_border"),
+                    _flag_column(DocumentRequirement, "required")]
     panels = [
         FieldPanel("document_type"),
         FieldRowPanel([FieldPanel("category"), FieldPanel("cooperation_mode"), FieldPanel("cross_border")]),

@@ -62,7 +62,9 @@ class DocumentRequirement(models.Model):
         ordering = ["document_type__sort_order", "category__code", "cooperation_mode"]
 
     def __str__(self) -> str:
-        return f"{self.document_type} ({self.category or '*'} / {self.cooperation_mode or '*'} / {self.cross_border})"
+        mode = self.get_cooperation_mode_display() if self.cooperation_mode else "*"
+        border = "*" if self.cross_border is None else _("Cross-border") if self.cross_border else _("Domestic only")
+        return f"{self.document_type} ({self.category or '*'} / {mode} / {border})"
 
     @property
     def specificity(self) -> int:

@@ -154,7 +154,7 @@ class PolicyRateBand(models.Model):
                                  on_delete=models.PROTECT, related_name="+")
     cross_border = models.BooleanField(_("cross-border only"), default=False)
     rate = models.DecimalField(_("rate"), max_digits=12, decimal_places=4)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("rate band")

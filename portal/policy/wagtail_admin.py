@@ -10,12 +10,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet, SnippetViewSetGroup
 
@@ -32,6 +33,11 @@ from .services import (
     policy_version_recorded,
     policy_version_snapshot,
 )
+
+
+def _flag_column(model, name: str) -> BooleanColumn:
+    """A yes/no field as a tick or cross (a plain list column would print the English "True"/"False")."""
+    return BooleanColumn(name, label=capfirst(model._meta.get_field(name).verbose_name), sort_key=name)
 
 
 def _ip(request) -> str | None:
@@ -64,7 +70,7 @@ class PolicyItemViewSet(SnippetViewSet):
     edit_view_class = PolicyItemEditView
     copy_view_enabled = False
     filterset_class = PolicyItemFilterSet
-    list_display = ["name_zh", "name_en", "code", "block", "kind", "is_published"]
+    list_display = ["name_zh", "name_en", "code", "block", "kind", _flag_column(PolicyItem, "is_published")]
     search_fields = ["code", "name_zh", "name_en"]
     search_backend_name = None
     ordering = ["block", "sort_order", "code"]
@@ -228,7 +234,9 @@ class CategoryViewSet(SnippetViewSet):
     icon = "tag"
     menu_label = _("Categories")
     filterset_class = CategoryFilterSet
-    list_display = ["name_zh", "name_en", "code", "risk_class", "needs_production_licence", "is_active"]
+    list_display = ["name_zh", "name_en", "code", "risk_class",
+                    _flag_column(Category, "needs_production_licence"),
+                    _flag_column(Category, "is_active")]
     search_fields = ["code", "name_zh", "name_en"]
     search_backend_name = None
     ordering = ["sort_order", "code"]

@@ -124,7 +124,8 @@ LANGUAGES = [
     ("zh-hans", _("Simplified Chinese")),
     ("en", _("English")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# the project catalog first; then Chinese for the Wagtail admin strings that Wagtail's own catalog leaves out
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_wagtail"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
