@@ -39,6 +39,7 @@ from ..models import (
     ApprovalDefaults,
     DocumentCheckStatus,
     DocumentRules,
+    DocumentType,
     MerchantGrade,
     WizardStep,
 )
@@ -100,6 +101,15 @@ def wizard_sections(app: Application) -> list[dict]:
         if rows:
             sections.append({"title": step.label, "rows": rows})
     return sections
+
+
+def request_field_labels() -> dict[str, str]:
+    """What an information-request item can be about, in words: each wizard field's label and each document
+    type's name (`document:<code>`). For the request table and the timeline; one query however many items."""
+    labels = {name: str(capfirst(Application._meta.get_field(name).verbose_name))
+              for names in services.STEP_FIELDS.values() for name in names}
+    labels.update({f"document:{doc_type.code}": doc_type.name for doc_type in DocumentType.objects.all()})
+    return labels
 
 
 @dataclass
@@ -176,6 +186,7 @@ class ApplicationDetailView(RoleRequiredMixin, WagtailAdminTemplateMixin, Templa
             screening=app.screening_reasons or {},
             documents=documents,
             info_requests=selectors.application_info_requests(app),
+            field_labels=request_field_labels(),
             timeline=selectors.application_timeline(app),
             sla_state=selectors.SlaState(selectors.sla_state(app)),
             can_review=can_review,

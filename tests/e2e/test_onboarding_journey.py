@@ -22,6 +22,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import translation
+from django.utils.text import capfirst
 from playwright.sync_api import expect
 
 from onboarding.defaults import onboarding_defaults_load
@@ -273,8 +274,13 @@ def test_application_from_signup_to_approval(lang, staff, new_context, live_serv
     request_form.locator("textarea[name='items-0-comment']").fill(comment)
     request_form.locator("textarea[name=message]").fill("One more detail before we can decide.")
     request_form.locator("button[type=submit]").click()
-    expect(reviewer.locator("#info-requests-content")).to_contain_text(comment)
     expect(reviewer.locator("form[action$='/info-request/']")).to_have_count(0)
+    with translation.override(reviewer.locator("html").get_attribute("lang")):
+        phone_label = str(capfirst(Application._meta.get_field("contact_phone").verbose_name))
+    sent = reviewer.locator("#info-requests-content tbody tr")
+    expect(sent).to_have_count(1)
+    expect(sent.locator("td").nth(0)).to_have_text(phone_label)  # the field's name in words, not its code
+    expect(sent.locator("td").nth(1)).to_have_text(comment)
     assert status_of(app_id) == S.INFO_REQUESTED
     assert app.info_requests.get().items.get().field_name == "contact_phone"
 
