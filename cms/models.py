@@ -60,8 +60,11 @@ class SitePage(Page):
         """The restrictions on this page and its ancestors in one query (Wagtail's takes two).
 
         As in Wagtail, an alias page answers to its source page's restrictions: for each path on the way
-        down, the restrictions of the page at that path and of the page it is an alias of.
+        down, the restrictions of the page at that path and of the page it is an alias of. A page read by
+        the short route (`cms.routing`) already knows whether any apply; with none, no query is needed.
         """
+        if getattr(self, "_view_restricted", None) is False:
+            return PageViewRestriction.objects.none()
         steplen = self.steplen
         paths = [self.path[:end] for end in range(steplen, len(self.path) + 1, steplen)]
         return PageViewRestriction.objects.filter(

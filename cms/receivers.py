@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search.index import insert_or_update_object
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from portal.models import PolicyItem, PolicyItemVersion, PolicyRateBand, PortalSettings
+from portal.models import Category, PolicyItem, PolicyItemVersion, PolicyRateBand, PortalSettings
 
 from .cache import page_cache_clear
+from .routing import sites_cache_clear
 
 
 @receiver(page_published)
@@ -29,6 +30,19 @@ def _page_deleted(sender, instance, **kwargs) -> None:
 @receiver(post_save, sender=PortalSettings)
 def _settings_saved(sender, **kwargs) -> None:
     # the launch date moves every phase's dates
+    page_cache_clear()
+
+
+@receiver(post_save, sender=Site)
+@receiver(post_delete, sender=Site)
+def _site_changed(sender, **kwargs) -> None:
+    sites_cache_clear()
+    page_cache_clear()
+
+
+@receiver(post_save, sender=Category)
+def _category_saved(sender, **kwargs) -> None:
+    # policy pages name the categories of rate bands ("¥1.00 for Fresh food")
     page_cache_clear()
 
 

@@ -10,7 +10,7 @@ from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 from wagtail.models import Locale
 
 from .cache import page_cache
-from .routing import page_route_prime
+from .routing import page_route_prime, site_for_request
 from .search import pages_search
 from .sitemap import AllLocalesSitemap
 
@@ -22,6 +22,7 @@ SEARCH_QUERY_MAX = 100
 @page_cache
 def serve(request, path):
     """Wagtail's page view, behind the public page cache and with the short route lookup."""
+    site_for_request(request)
     page_route_prime(request=request, path=path)
     return wagtail_views.serve(request, path)
 

@@ -9,7 +9,7 @@ from django.utils import translation
 from wagtail.models import Page
 
 from cms.models import url_or_path
-from cms.routing import language_root_path
+from cms.routing import PagePath, language_root_path
 
 register = template.Library()
 
@@ -41,7 +41,14 @@ def page_languages(context) -> list[dict]:
     page = context.get("page")
     is_page = isinstance(page, Page) and page.pk is not None
     urls: dict[str, str] = {}
-    if is_page:
+    known_paths = getattr(page, "live_translation_paths", None) if is_page else None
+    if known_paths is not None:
+        # read with the page by the short route: Wagtail builds each URL from the path alone
+        for code, url_path in known_paths.items():
+            url = PagePath(url_path).get_url(request) if url_path else None
+            if url:
+                urls[code] = url
+    elif is_page:
         for translated in page.get_translations(inclusive=True).live().select_related("locale"):
             url = translated.get_url(request)
             if url:

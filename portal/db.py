@@ -1,0 +1,80 @@
+"""Queries compiled once per process, for the few hot read paths (the public pages) where building and
+compiling a queryset costs several times more than running it.
+
+`CompiledQuery(build)` calls `build(**markers)` once per database, with a stand-in string for each of
+its parameters, and compiles the `values_list` queryset it returns. `rows(**values)` runs that SQL with
+the real values and returns tuples in the order of the `values_list` names, converted to Python values
+exactly as the ORM converts them. The database still answers every call; only the SQL text is kept.
+
+Parameters are strings compared with text columns (`url_path=marker`) or cast where the column is
+another type (`Cast(Value(marker), DateField())` with an ISO date); everything else is fixed when the
+query is compiled.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model, QuerySet
+
+
+def _marker(name: str) -> str:
+    return f"\x00{name}\x00"
+
+
+class CompiledQuery:
+    def __init__(self, build: Callable[..., QuerySet]):
+        self._build = build
+        self._parameters = tuple(inspect.signature(build).parameters)
+        self._compiled: dict[str, tuple] = {}
+        self.names: tuple[str, ...] = ()
+
+    def _compile(self, using: str) -> tuple:
+        markers = {_marker(name): name for name in self._parameters}
+        queryset = self._build(**{name: _marker(name) for name in self._parameters}).using(using)
+        if queryset.query.selected is None:
+            raise ImproperlyConfigured("a compiled query must be a values_list() queryset")
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        positions = {
+            index: markers[param] for index, param in enumerate(params) if isinstance(param, str) and param in markers
+        }
+        missing = set(self._parameters) - set(positions.values())
+        if missing:
+            raise ImproperlyConfigured(f"parameters {sorted(missing)} do not reach the SQL unchanged")
+        converters = list(compiler.get_converters([expression for expression, _sql, _alias in compiler.select]).items())
+        self.names = tuple(queryset.query.selected)
+        compiled = (sql, tuple(params), positions, converters)
+        self._compiled[using] = compiled
+        return compiled
+
+    def rows(self, *, using: str = DEFAULT_DB_ALIAS, **values: str) -> list[tuple]:
+        """Run the query with `values` for its parameters; tuples in the order of `names`."""
+        sql, params, positions, converters = self._compiled.get(using) or self._compile(using)
+        params = list(params)
+        for index, name in positions.items():
+            params[index] = values[name]
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if not converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, (functions, expression) in converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+            converted.append(tuple(row))
+        return converted
+
+
+def instance_from_values(model: type[Model], names: Iterable[str], values: Iterable, *, using: str = DEFAULT_DB_ALIAS):
+    """A model instance loaded from already converted column values (`names` are field attnames)."""
+    return model.from_db(using, list(names), list(values))
