@@ -213,9 +213,10 @@ class PolicyPage(SitePage):
         verbose_name = _("policy page")
 
     def policy_items(self, on_date: datetime.date | None = None):
-        from portal.policy.selectors import policy_items_current
+        """The block's current items with what their figures need (bands); eligible categories are not shown."""
+        from portal.policy.selectors import policy_items_for_display
 
-        return policy_items_current(block=self.block, on_date=on_date)
+        return policy_items_for_display(block=self.block, on_date=on_date)
 
     def policy_search_text(self) -> str:
         """The names and summaries of this block's items in the page's language, for search."""
@@ -226,8 +227,11 @@ class PolicyPage(SitePage):
         return f"{text} {' '.join(cjk_tokens(text))}"
 
     def get_context(self, request, *args, **kwargs):
+        from portal.policy.describe import policy_item_rows
+
         context = super().get_context(request, *args, **kwargs)
         context["items"] = self.policy_items()
+        context["rows"] = policy_item_rows(context["items"])
         return context
 
 

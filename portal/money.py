@@ -6,9 +6,11 @@ Minor units (integers) exist only at the Stripe boundary, through `to_minor_unit
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from babel import Locale
 from babel.numbers import format_currency, get_currency_precision
 from django.conf import settings
 from django.utils import translation
@@ -40,9 +42,15 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
     return int(round_money(amount, currency).scaleb(currency_places(currency)))
 
 
-def babel_locale(language: str | None = None) -> str:
-    language = (language or translation.get_language() or settings.LANGUAGE_CODE).lower()
-    return BABEL_LOCALES.get(language, BABEL_LOCALES.get(language.split("-")[0], "en_US"))
+@functools.cache
+def _babel_locale_for(language: str) -> Locale:
+    """Parsed once per process: Babel would otherwise parse the locale name on every amount."""
+    return Locale.parse(BABEL_LOCALES.get(language, BABEL_LOCALES.get(language.split("-")[0], "en_US")))
+
+
+def babel_locale(language: str | None = None) -> Locale:
+    """The Babel locale for a Django language code (default: the active language)."""
+    return _babel_locale_for((language or translation.get_language() or settings.LANGUAGE_CODE).lower())
 
 
 def format_money(amount: Decimal | int | str, currency: str, language: str | None = None) -> str:

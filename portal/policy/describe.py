@@ -6,12 +6,15 @@ through `.all()`, so a version fetched by `policy_items_current` describes itsel
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.template.defaultfilters import linebreaksbr
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 
-from portal.models.policy import PolicyFormula, PolicyItemVersion, PolicyRateBand
+from portal.models.policy import PolicyFormula, PolicyItem, PolicyItemVersion, PolicyRateBand
 from portal.money import format_money
 
 from .figures import (
@@ -160,3 +163,46 @@ def version_duration_describe(version: PolicyItemVersion) -> str:
     if years is None:
         return gettext("Every year")
     return ngettext("%(n)s year", "%(n)s years", years) % {"n": years}
+
+
+NO_VALUE = "—"
+
+
+@dataclass(frozen=True)
+class PolicyItemRow:
+    """One line of a policy table with every cell already in words, in the active language.
+
+    `eligibility` and `evidence` are HTML (escaped, line breaks kept); the rest is plain text.
+    """
+
+    code: str
+    block: str
+    name: str
+    summary: str
+    in_effect: str
+    figure: str
+    cap: str
+    duration: str
+    eligibility: str
+    evidence: str
+
+
+def policy_item_rows(items: list[PolicyItem]) -> list[PolicyItemRow]:
+    """The table lines of items from `policy_items_current` (each with its `.current_version`); no queries."""
+    rows = []
+    for item in items:
+        version = item.current_version
+        rows.append(PolicyItemRow(
+            code=item.code,
+            block=item.block,
+            name=item.name,
+            summary=item.summary,
+            in_effect=gettext("In effect since %(date)s") % {
+                "date": date_format(version.effective_from, "DATE_FORMAT")},
+            figure=version_describe(version),
+            cap=version_cap_describe(version) or NO_VALUE,
+            duration=version_duration_describe(version),
+            eligibility=linebreaksbr(version.eligibility) or NO_VALUE,
+            evidence=linebreaksbr(version.evidence) or NO_VALUE,
+        ))
+    return rows

@@ -6,9 +6,12 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import DateField, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from portal.db import CompiledQuery, instance_from_values
+from portal.models import Category
 from portal.models.policy import PolicyBlock, PolicyItem, PolicyItemVersion, PolicyRateBand
 
 _BLOCK_ORDER = {value: index for index, value in enumerate(PolicyBlock.values)}
@@ -63,3 +66,83 @@ def policy_item_versions(*, item: PolicyItem) -> QuerySet[PolicyItemVersion]:
 
 def policy_item_by_code(*, code: str) -> PolicyItem | None:
     return PolicyItem.objects.filter(code=code).first()
+
+
+# ---------------------------------------------------------------- the policy pages' read
+
+_VERSION_FIELDS = [field.attname for field in PolicyItemVersion._meta.concrete_fields]
+_ITEM_FIELDS = [field.attname for field in PolicyItem._meta.concrete_fields]
+_BAND_FIELDS = [field.attname for field in PolicyRateBand._meta.concrete_fields]
+_CATEGORY_FIELDS = [field.attname for field in Category._meta.concrete_fields]
+
+
+def _day(on_date: str):
+    return Cast(Value(on_date), DateField())
+
+
+def _display_versions(block: str, on_date: str):
+    return (
+        PolicyItemVersion.objects.filter(in_effect_q(_day(on_date)), item__is_published=True, item__block=block)
+        .order_by("item_id", "-effective_from")
+        .values_list(*_VERSION_FIELDS, *(f"item__{name}" for name in _ITEM_FIELDS))
+    )
+
+
+def _display_bands(block: str, on_date: str):
+    return (
+        PolicyRateBand.objects.filter(
+            in_effect_q(_day(on_date), prefix="version__"),
+            version__item__is_published=True,
+            version__item__block=block,
+        )
+        .order_by("sort_order", "pk")
+        .values_list(*_BAND_FIELDS, *(f"category__{name}" for name in _CATEGORY_FIELDS))
+    )
+
+
+_DISPLAY_VERSIONS = CompiledQuery(_display_versions)
+_DISPLAY_BANDS = CompiledQuery(_display_bands)
+
+
+def _with_bands(version: PolicyItemVersion, bands: list[PolicyRateBand]) -> None:
+    """Leave `bands` on the version as `prefetch_related("bands")` would: `version.bands.all()` reads no rows."""
+    queryset = version.bands.get_queryset()
+    queryset._result_cache = bands
+    queryset._prefetch_done = True
+    version.__dict__.setdefault("_prefetched_objects_cache", {})["bands"] = queryset
+
+
+def policy_items_for_display(*, block: str, on_date: datetime.date | None = None) -> list[PolicyItem]:
+    """The block's items as `policy_items_current(block=...)` gives them, for the policy pages.
+
+    Each item carries `.current_version` with its bands (and their categories) loaded, which is all
+    `portal.policy.describe` reads; eligible categories are not loaded. Two queries, compiled once per
+    process (see `portal.db`), because this read runs on every view of a policy page.
+    """
+    day = (on_date or policy_today()).isoformat()
+    chosen: dict[int, PolicyItemVersion] = {}
+    versions_width = len(_VERSION_FIELDS)
+    for row in _DISPLAY_VERSIONS.rows(block=block, on_date=day):
+        version = instance_from_values(PolicyItemVersion, _VERSION_FIELDS, row[:versions_width])
+        if version.item_id in chosen:
+            continue
+        version.item = instance_from_values(PolicyItem, _ITEM_FIELDS, row[versions_width:])
+        chosen[version.item_id] = version
+    bands: dict[int, list[PolicyRateBand]] = {version_id: [] for version_id in (v.pk for v in chosen.values())}
+    bands_width = len(_BAND_FIELDS)
+    for row in _DISPLAY_BANDS.rows(block=block, on_date=day):
+        band = instance_from_values(PolicyRateBand, _BAND_FIELDS, row[:bands_width])
+        if band.version_id not in bands:
+            continue
+        band.category = (
+            instance_from_values(Category, _CATEGORY_FIELDS, row[bands_width:]) if band.category_id else None
+        )
+        bands[band.version_id].append(band)
+    items = []
+    for version in chosen.values():
+        _with_bands(version, bands[version.pk])
+        item = version.item
+        item.current_version = version
+        items.append(item)
+    items.sort(key=lambda i: (i.sort_order, i.code))
+    return items

@@ -102,14 +102,15 @@ def test_responses_that_set_a_cookie_or_fail_are_not_stored(rf: RequestFactory):
     cache.clear()
 
 
-def test_uncached_policy_page_stays_within_ten_queries(client, settings):
+def test_uncached_policy_page_stays_within_three_queries(client, settings):
     settings.PAGE_CACHE_SECONDS = 0
     for path in ["/zh-hans/policies/entry-incentives/", POLICY_PAGE, "/en/policies/operations-support/"]:
-        client.get(path)  # the header navigation fragment is cached on its own
+        client.get(path)  # the site and the header navigation fragment are cached on their own
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
         assert response.status_code == 200
-        assert len(queries) <= 10, [q["sql"][:120] for q in queries.captured_queries]
+        # the page (with its view restrictions and translations), the block's versions, their bands
+        assert len(queries) <= 3, [q["sql"][:120] for q in queries.captured_queries]
 
 
 def test_uncached_policy_page_with_a_cold_navigation_cache(client, settings):
@@ -118,7 +119,8 @@ def test_uncached_policy_page_with_a_cold_navigation_cache(client, settings):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(POLICY_PAGE)
     assert response.status_code == 200
-    assert len(queries) <= 12, [q["sql"][:120] for q in queries.captured_queries]
+    # and the site, Wagtail's site root paths (two), the page's class and the navigation
+    assert len(queries) <= 8, [q["sql"][:120] for q in queries.captured_queries]
 
 
 def test_password_protected_pages_are_never_cached_and_unlock_through_wagtail(client):

@@ -23,7 +23,7 @@ def _queries(client, path: str) -> list[str]:
     return [query["sql"] for query in queries.captured_queries]
 
 
-def test_a_policy_page_takes_four_queries(client, settings):
+def test_a_policy_page_takes_three_queries(client, settings):
     settings.PAGE_CACHE_SECONDS = 0
     for path in ["/en/policies/entry-incentives/", "/zh-hans/policies/training/"]:
         client.get(path)  # the site, the navigation and the page's class are known from then on

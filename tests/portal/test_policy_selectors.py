@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from portal.models import Category, PolicyRateBand
 from portal.models.policy import PolicyBlock
 from portal.policy.defaults import policy_defaults_load
-from portal.policy.selectors import policy_item_versions, policy_items_current
+from portal.policy.selectors import policy_item_versions, policy_items_current, policy_items_for_display
 from tests.factories.policy import PolicyItemFactory, PolicyItemVersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +97,45 @@ def test_versions_history_newest_first():
     new = PolicyItemVersionFactory(item=item, effective_from=JUL_1)
     PolicyItemVersionFactory()  # another item's
     assert list(policy_item_versions(item=item)) == [new, old]
+
+
+def _shape(items):
+    return [
+        (i.code, i.block, i.name_en, i.current_version.pk, i.current_version.rate, i.current_version.effective_from,
+         [(b.pk, b.min_value, b.rate, b.cross_border, b.category and b.category.code)
+          for b in i.current_version.bands.all()])
+        for i in items
+    ]
+
+
+@pytest.mark.parametrize("day", [datetime.date(2025, 12, 31), JAN_1, datetime.date(2026, 6, 30), JUL_1])
+def test_the_pages_read_gives_the_same_items_as_the_current_items(day):
+    policy_defaults_load()
+    item = PolicyItemFactory(block=PolicyBlock.ENTRY, sort_order=99)
+    early = PolicyItemVersionFactory(item=item, effective_from=JAN_1, effective_to=datetime.date(2026, 6, 30))
+    PolicyRateBand.objects.create(version=early, min_value=Decimal("100"), rate=Decimal("7"))
+    late = PolicyItemVersionFactory(item=item, effective_from=JUL_1)
+    PolicyRateBand.objects.create(version=late, category=Category.objects.create(code="x", name_zh="类", name_en="X"),
+                                  rate=Decimal("9"), cross_border=True)
+    PolicyItemVersionFactory(item=PolicyItemFactory(block=PolicyBlock.ENTRY, is_published=False))
+    for block in PolicyBlock.values:
+        expected = _shape(policy_items_current(block=block, on_date=day))
+        with CaptureQueriesContext(connection) as queries:
+            found = _shape(policy_items_for_display(block=block, on_date=day))
+        assert found == expected, block
+        assert len(queries) == 2
+    assert policy_items_for_display(block=PolicyBlock.ENTRY, on_date=JUL_1)[-1].code == item.code
+
+
+def test_the_pages_read_describes_the_figures_in_both_languages():
+    from django.utils import translation
+
+    from portal.policy.describe import policy_item_rows
+
+    policy_defaults_load()
+    for language in ["en", "zh-hans"]:
+        with translation.override(language):
+            expected = policy_item_rows(policy_items_current(block=PolicyBlock.ENTRY, on_date=JUL_1))
+            found = policy_item_rows(policy_items_for_display(block=PolicyBlock.ENTRY, on_date=JUL_1))
+        assert found == expected
+        assert found[1].code == "tax_rebate"
