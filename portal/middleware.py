@@ -1,0 +1,30 @@
+"""Middleware of the portal."""
+
+from __future__ import annotations
+
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+# URL prefixes outside the language-prefixed site: their 404s are answers, not missing language prefixes.
+NON_SITE_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/healthz", "/static/", "/media/", "/i18n/",
+                     "/sitemap.xml")
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's LocaleMiddleware, except that a 404 outside the public site stays a 404.
+
+    On a 404 for a path without a language prefix, Django redirects to the same path under the active
+    language's prefix whenever that path would match a URL pattern. Wagtail's page pattern sits among the
+    language-prefixed patterns and matches nearly every path, so a 404 from the admin (an application the
+    reviewer may not see, a missing page) turned into a redirect to /zh-hans/admin/... and then a public
+    404 page. Paths under the unprefixed parts of the site keep their own 404.
+    """
+
+    def process_response(self, request, response):
+        if response.status_code == 404 and request.path_info.startswith(NON_SITE_PREFIXES):
+            # what Django's middleware does to a response it does not redirect
+            patch_vary_headers(response, ("Accept-Language",))
+            response.headers.setdefault("Content-Language", translation.get_language())
+            return response
+        return super().process_response(request, response)
