@@ -28,8 +28,8 @@ def test_a_policy_page_takes_three_queries(client, settings):
     for path in ["/en/policies/entry-incentives/", "/zh-hans/policies/training/"]:
         client.get(path)  # the site, the navigation and the page's class are known from then on
         queries = _queries(client, path)
-        # the page (with its restrictions and translations), the block's versions, their bands and categories
-        assert len(queries) == 4, queries
+        # the page (with its restrictions and translations), the block's versions, their bands
+        assert len(queries) == 3, queries
 
 
 def test_other_page_types_use_the_short_route_too(client, settings):
