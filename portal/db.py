@@ -9,16 +9,26 @@ exactly as the ORM converts them. The database still answers every call; only th
 Parameters are strings compared with text columns (`url_path=marker`) or cast where the column is
 another type (`Cast(Value(marker), DateField())` with an ISO date); everything else is fixed when the
 query is compiled.
+
+On PostgreSQL these queries also run as server-side prepared statements (`DATABASE_PREPARED_QUERIES`,
+on by default): the server parses and plans each of them once per connection instead of on every
+request. Only these queries are prepared: Django's own cursors bind on the client and never prepare.
+Turn it off behind a connection pooler in transaction mode that does not support prepared statements.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
+
+# psycopg prepares a statement on its first run with this threshold when asked to (`prepare=True`)
+_PREPARE_THRESHOLD = 5
 
 
 def _marker(name: str) -> str:
@@ -58,7 +68,7 @@ class CompiledQuery:
         for index, name in positions.items():
             params[index] = values[name]
         connection = connections[using]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not converters:
@@ -73,6 +83,33 @@ class CompiledQuery:
                 row[position] = value
             converted.append(tuple(row))
         return converted
+
+
+def _cursor(connection):
+    """A cursor of `connection` (with Django's query logging); on PostgreSQL one that prepares its statements."""
+    if connection.vendor != "postgresql" or not getattr(settings, "DATABASE_PREPARED_QUERIES", False):
+        return connection.cursor()
+    connection.ensure_connection()
+    driver = connection.connection
+    if driver.prepare_threshold is None:
+        # Django turns preparing off for the whole connection; its client-binding cursors never prepare,
+        # so allowing it affects only the cursors made here
+        driver.prepare_threshold = _PREPARE_THRESHOLD
+    cursor = _preparing_cursor_class()(driver)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+
+
+@functools.cache
+def _preparing_cursor_class():
+    import psycopg
+
+    class PreparingCursor(psycopg.Cursor):
+        """A server-binding cursor whose statements are prepared from their first run."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparingCursor
 
 
 def instance_from_values(model: type[Model], names: Iterable[str], values: Iterable, *, using: str = DEFAULT_DB_ALIAS):

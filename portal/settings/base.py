@@ -95,6 +95,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+# PostgreSQL: the public pages' hot reads (portal.db.CompiledQuery) run as prepared statements; turn off
+# behind a connection pooler in transaction mode that does not keep prepared statements
+DATABASE_PREPARED_QUERIES = env.bool("DATABASE_PREPARED_QUERIES", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

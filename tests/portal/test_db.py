@@ -58,3 +58,24 @@ def test_a_parameter_that_does_not_reach_the_sql_unchanged_is_refused():
 def test_only_values_list_querysets_compile():
     with pytest.raises(ImproperlyConfigured, match="values_list"):
         CompiledQuery(lambda code: PolicyItemVersion.objects.filter(item__code=code)).rows(code="rent")
+
+
+def _prepared_statements(pattern: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [pattern])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.parametrize("prepared", [True, False])
+def test_on_postgresql_the_query_is_prepared_unless_turned_off(settings, prepared):
+    settings.DATABASE_PREPARED_QUERIES = prepared
+    PolicyItemVersionFactory(item=PolicyItemFactory(code="rent"), effective_from=datetime.date(2026, 1, 1))
+    # an ordering no other test uses, so that no earlier test prepared the same statement
+    ordering = "fund_total" if prepared else "min_annual_revenue"
+    query = CompiledQuery(lambda code, on_date: _versions(code, on_date).order_by(f"-{ordering}"))
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            assert len(query.rows(code="rent", on_date="2026-02-01")) == 1
+        assert len(queries) == 1  # still in Django's query log
+    assert _prepared_statements(f'%ORDER BY "portal_policyitemversion"."{ordering}" DESC%') == (1 if prepared else 0)
