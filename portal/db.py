@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Model, QuerySet
 
 # psycopg prepares a statement on its first run with this threshold when asked to (`prepare=True`)
@@ -96,7 +97,16 @@ def _cursor(connection):
         # so allowing it affects only the cursors made here
         driver.prepare_threshold = _PREPARE_THRESHOLD
     cursor = _preparing_cursor_class()(driver)
-    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+    return _DebugCursorWrapper(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)
+
+
+class _DebugCursorWrapper(CursorDebugWrapper):
+    """Django's query log for the preparing cursor: Django reads the SQL back from client-binding cursors
+    only, so the statement is logged with its parameters spelled out here."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+            return CursorWrapper.execute(self, sql, params)
 
 
 @functools.cache

@@ -77,5 +77,6 @@ def test_on_postgresql_the_query_is_prepared_unless_turned_off(settings, prepare
     for _ in range(3):
         with CaptureQueriesContext(connection) as queries:
             assert len(query.rows(code="rent", on_date="2026-02-01")) == 1
-        assert len(queries) == 1  # still in Django's query log
+        assert len(queries) == 1  # still in Django's query log, with its values
+        assert "'rent'" in queries.captured_queries[0]["sql"]
     assert _prepared_statements(f'%ORDER BY "portal_policyitemversion"."{ordering}" DESC%') == (1 if prepared else 0)
