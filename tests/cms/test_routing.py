@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from wagtail.models import Page, PageViewRestriction, Site
 
 from cms.models import ApplyPage, CaseStudyPage, FaqPage, PolicyIndexPage, PolicyPage
@@ -14,6 +15,14 @@ from cms.templatetags.cms_tags import page_languages
 from tests.factories.portal import UserFactory
 
 pytestmark = pytest.mark.usefixtures("site")
+
+
+@pytest.fixture(autouse=True)
+def _active_language_kept():
+    """Requests here activate a language for the thread; leave the next test the language it would have had."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 def _queries(client, path: str) -> list[str]:
@@ -126,8 +135,6 @@ def test_the_page_read_by_the_short_route_equals_wagtails():
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_language_links_equal_wagtails(language, settings):
-    from django.utils import translation
-
     page = PolicyPage.objects.get(slug="training", locale__language_code=language)
     with translation.override(language):
         request = RequestFactory().get(page.url)
@@ -142,8 +149,6 @@ def test_language_links_equal_wagtails(language, settings):
 
 
 def test_a_missing_translation_points_at_that_languages_home():
-    from django.utils import translation
-
     page = PolicyPage.objects.get(slug="training", locale__language_code="zh-hans")
     PolicyPage.objects.get(slug="training", locale__language_code="en").unpublish()
     with translation.override("zh-hans"):

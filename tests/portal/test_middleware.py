@@ -1,10 +1,19 @@
 """Language prefixes: a public path without one is redirected to it; a 404 outside the public site stays a 404."""
 
 import pytest
+from django.utils import translation
 
 from tests.factories.portal import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _active_language_kept():
+    """Requests here activate a language for the thread; leave the next test the language it would have had."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 @pytest.fixture
