@@ -158,3 +158,15 @@ def test_a_missing_translation_points_at_that_languages_home():
     english = next(entry for entry in found if entry["code"] == "en")
     assert english["url"] == "/en/"
     assert english["has_translation"] is False
+
+
+def test_a_preview_shows_the_draft_with_the_current_figures():
+    page = PolicyPage.objects.get(slug="entry-incentives", locale__language_code="en")
+    page.title = "Entry incentives (draft)"
+    response = page.make_preview_request()
+    if hasattr(response, "render"):
+        response.render()
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Entry incentives (draft)</h1>" in body
+    assert "Rent relief" in body and "In effect since" in body
