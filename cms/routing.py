@@ -8,7 +8,9 @@ that also says whether a view restriction applies and where its live translation
 (no such page, a draft, a page type that routes on its own) is left to Wagtail's normal routing, unchanged.
 
 The site of a request is read once and then kept in Django's cache, like Wagtail's own site root paths,
-and dropped when a site is saved or deleted (`sites_cache_clear`).
+and dropped when a site is saved or deleted (`sites_cache_clear`). As with the page cache, with the
+local-memory cache that reaches only the process that saw the change; the others read the site again
+within SITES_CACHE_SECONDS, or at once with a shared cache (`CACHE_URL`).
 """
 
 from __future__ import annotations

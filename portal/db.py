@@ -28,7 +28,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Model, QuerySet
 
-# psycopg prepares a statement on its first run with this threshold when asked to (`prepare=True`)
+# psycopg prepares nothing on a connection whose threshold is None (Django's setting); the cursor below
+# asks for every statement to be prepared, so the number only matters to other server-binding cursors
+# (psycopg's default; Django makes none)
 _PREPARE_THRESHOLD = 5
 
 
@@ -92,6 +94,8 @@ def _cursor(connection):
         return connection.cursor()
     connection.ensure_connection()
     driver = connection.connection
+    if not hasattr(driver, "prepare_threshold"):  # psycopg 2
+        return connection.cursor()
     if driver.prepare_threshold is None:
         # Django turns preparing off for the whole connection; its client-binding cursors never prepare,
         # so allowing it affects only the cursors made here
