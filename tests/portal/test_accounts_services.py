@@ -3,6 +3,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail, signing
+from django.utils import translation
 
 from portal.accounts import services
 from portal.accounts.services import EmailTaken
@@ -15,6 +16,13 @@ from tests.factories.portal import UserFactory
 from .accounts_support import PASSWORD, link_path, owner_with_merchant
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests match the services' English messages; the default language is Chinese."""
+    with translation.override("en"):
+        yield
 
 
 def _invite(merchant, email, actor, callbacks):
