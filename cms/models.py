@@ -440,6 +440,14 @@ class CaseStudyPage(SitePage):
     class Meta:
         verbose_name = _("case study page")
 
+    @property
+    def card_eyebrow(self) -> str:
+        """The line above the company name on the case-study cards: category and the illustrative mark."""
+        parts = [self.category.name] if self.category else []
+        if self.is_illustrative:
+            parts.append(str(_("Illustrative example")))
+        return " · ".join(parts)
+
 
 # ---------------------------------------------------------------- knowledge base, calculator, apply
 
