@@ -23,6 +23,7 @@ from portal.models import Category, PolicyItem, PortalSettings
 
 from .models import Application, CooperationMode, DocumentType, WizardStep
 from .validators import credit_code_normalize, validate_credit_code
+from .wizard import form_fields
 
 YES_NO_UNANSWERED = (
     ("unknown", _("Not answered")),
@@ -71,7 +72,7 @@ class CompanyForm(StepForm):
 
     class Meta:
         model = Application
-        fields = ["company_name", "credit_code", "legal_representative"]
+        fields = form_fields(WizardStep.COMPANY)
         help_texts = {
             "company_name": _("As on the business licence."),
             "legal_representative": _("The legal representative [法定代表人] named on the business licence."),
@@ -89,7 +90,7 @@ class ContactsForm(StepForm):
 
     class Meta:
         model = Application
-        fields = ["contact_name", "contact_phone", "contact_email", "address"]
+        fields = form_fields(WizardStep.CONTACTS)
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"address": _("The registered or operating address, with province and city.")}
 
@@ -126,7 +127,7 @@ class CategoriesForm(StepForm):
 
     class Meta:
         model = Application
-        fields = ["main_category", "other_categories", "cooperation_mode", "cross_border"]
+        fields = form_fields(WizardStep.CATEGORIES)
         widgets = {
             "other_categories": forms.CheckboxSelectMultiple,
             "cooperation_mode": forms.RadioSelect,
@@ -209,11 +210,7 @@ class ScreeningForm(StepForm):
 
     class Meta:
         model = Application
-        fields = [
-            "has_supply_chain_advantage", "is_known_brand", "top10_position", "monthly_gmv", "sku_coverage",
-            "annual_growth", "has_ops_team", "has_patents_or_designs", "years_trading", "is_listed",
-            "is_industry_leader", "term_years", "marketing_commitment",
-        ]
+        fields = form_fields(WizardStep.SCREENING)
         help_texts = {
             "monthly_gmv": _("Average of the last six months, in yuan."),
             "marketing_commitment": _("What you plan to spend on marketing on the platform each year, in yuan."),
@@ -232,8 +229,7 @@ class CapabilityForm(StepForm):
 
     class Meta:
         model = Application
-        fields = ["sample_pass_rate", "peak_capacity_multiple", "price_vs_industry_pct", "erp_integration",
-                  "new_skus_per_year"]
+        fields = form_fields(WizardStep.CAPABILITY)
         help_texts = {
             "peak_capacity_multiple": _("Your peak daily output as a multiple of a normal day, e.g. 3."),
             "erp_integration": _("Whether your ERP can exchange orders and stock with the platform."),
@@ -256,7 +252,7 @@ class PoliciesForm(StepForm):
 
     class Meta:
         model = Application
-        fields = ["wanted_policy_items"]
+        fields = form_fields(WizardStep.POLICIES)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

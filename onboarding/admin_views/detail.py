@@ -19,7 +19,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -30,7 +29,7 @@ from portal.exceptions import ApplicationError
 from portal.money import format_money
 from portal.roles import Role
 
-from .. import selectors, services
+from .. import selectors, services, wizard
 from ..models import (
     OPEN_REVIEW_STATUSES,
     Application,
@@ -57,7 +56,6 @@ from .forms import (
 from .queue import url
 
 S = ApplicationStatus
-_MONEY_FIELDS = {"monthly_gmv", "marketing_commitment"}
 
 
 def application_for_staff(user: Any, pk: Any) -> Application:
@@ -71,33 +69,12 @@ def application_for_staff(user: Any, pk: Any) -> Application:
 # ------------------------------------------------------------------------------------------- display
 
 
-def _field_display(app: Application, name: str) -> str:
-    field = Application._meta.get_field(name)
-    if field.many_to_many:
-        return ", ".join(str(obj) for obj in getattr(app, name).all())
-    value = getattr(app, name)
-    if value is None or value == "":
-        return "—"
-    if name == "brands":
-        ownership = {"own": _("own brand"), "authorised": _("authorised")}
-        return "; ".join(f"{b.get('name', '')} ({ownership.get(b.get('ownership'), b.get('ownership', ''))})"
-                         for b in value if isinstance(b, dict)) or "—"
-    if field.choices:
-        return str(getattr(app, f"get_{name}_display")())
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if name in _MONEY_FIELDS:
-        return format_money(value, app.currency)
-    return str(value)
-
-
 def wizard_sections(app: Application) -> list[dict]:
     """The applicant's answers, step by step, as (label, value) rows."""
     sections = []
     for step in WizardStep:
-        names = services.STEP_FIELDS.get(step, [])
-        rows = [{"name": n, "label": str(capfirst(Application._meta.get_field(n).verbose_name)),
-                 "value": _field_display(app, n)} for n in names]
+        rows = [{"name": name, "label": label, "value": value}
+                for name, (label, value) in zip(wizard.STEP_FIELDS[step], wizard.answer_rows(app, step), strict=True)]
         if rows:
             sections.append({"title": step.label, "rows": rows})
     return sections
@@ -106,8 +83,7 @@ def wizard_sections(app: Application) -> list[dict]:
 def request_field_labels() -> dict[str, str]:
     """What an information-request item can be about, in words: each wizard field's label and each document
     type's name (`document:<code>`). For the request table and the timeline; one query however many items."""
-    labels = {name: str(capfirst(Application._meta.get_field(name).verbose_name))
-              for names in services.STEP_FIELDS.values() for name in names}
+    labels = wizard.field_labels()
     labels.update({f"document:{doc_type.code}": doc_type.name for doc_type in DocumentType.objects.all()})
     return labels
 
@@ -203,7 +179,7 @@ class ApplicationDetailView(RoleRequiredMixin, WagtailAdminTemplateMixin, Templa
             currency=app.currency,
         )
         if context["show_info_request"]:
-            choices = info_request_field_choices(step_fields=services.STEP_FIELDS,
+            choices = info_request_field_choices(step_fields=wizard.STEP_FIELDS,
                                                  document_types=[s.document_type for s in slots])
             context["info_formset"] = InfoRequestFormSet(prefix="items",
                                                          form_kwargs={"field_choices": choices})
@@ -305,7 +281,7 @@ class InfoRequestView(ApplicationActionView):
 
     def perform(self, **kwargs):
         slots = selectors.application_document_slots(self.application)
-        choices = info_request_field_choices(step_fields=services.STEP_FIELDS,
+        choices = info_request_field_choices(step_fields=wizard.STEP_FIELDS,
                                              document_types=[s.document_type for s in slots])
         formset = InfoRequestFormSet(self.request.POST, prefix="items", form_kwargs={"field_choices": choices})
         message_form = InfoRequestMessageForm(self.request.POST)

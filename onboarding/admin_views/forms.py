@@ -8,14 +8,14 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.models import Squad
 from portal.roles import Role
 
-from ..models import Application, DocumentCheckStatus, MerchantGrade, WizardStep
+from ..models import DocumentCheckStatus, MerchantGrade, WizardStep
+from ..wizard import field_label
 
 
 def staff_reviewers_queryset():
@@ -54,7 +54,7 @@ def info_request_field_choices(*, step_fields: dict[str, list[str]], document_ty
     choices: list = [("", _("Choose a field or document"))]
     for step in WizardStep:
         names = step_fields.get(step.value) or step_fields.get(step) or []
-        options = [(name, str(capfirst(Application._meta.get_field(name).verbose_name))) for name in names]
+        options = [(name, field_label(name)) for name in names]
         if options:
             choices.append((str(step.label), options))
     documents = [(f"document:{t.code}", t.name) for t in document_types]

@@ -67,7 +67,7 @@ class Profile(models.TextChoices):
 
 
 class WizardStep(models.TextChoices):
-    """The steps of the application wizard, in order. `onboarding.services.STEP_FIELDS` lists each one's fields."""
+    """The steps of the application wizard, in order. `onboarding.wizard.STEP_FIELDS` lists each one's fields."""
 
     COMPANY = "company", _("Company and legal entity")
     CONTACTS = "contacts", _("Contacts and address")

@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
 
 from ..models import (
@@ -22,6 +20,7 @@ from ..models import (
     InfoRequest,
     InfoRequestItem,
 )
+from ..wizard import field_label
 from .access import applications_for_user
 
 
@@ -39,10 +38,7 @@ def info_request_field_label(field_name: str) -> str:
     if field_name.startswith("document:"):
         doc_type = DocumentType.objects.filter(code=field_name.removeprefix("document:")).first()
         return doc_type.name if doc_type else field_name
-    try:
-        return str(capfirst(Application._meta.get_field(field_name).verbose_name))
-    except FieldDoesNotExist:
-        return field_name
+    return field_label(field_name)
 
 
 def info_request_items_by_field(application: Application) -> dict[str, list[InfoRequestItem]]:

@@ -16,7 +16,7 @@ All accept `now=` (aware datetime) for tests and tasks. Emails go out after comm
 Applicant (actor: a user of the application's merchant)
 - `application_create(*, merchant, actor) -> Application` (draft; one open application per merchant)
 - `application_update_step(*, application, actor, step, data) -> Application`: `step` is a `WizardStep`
-  value, `data` a dict of that step's fields (`STEP_FIELDS[step]`); draft or info_requested only.
+  value, `data` a dict of that step's fields (`onboarding.wizard.STEP_FIELDS[step]`); draft or info_requested only.
   `brands` is a list of {"name", "ownership": "own" | "authorised"}; M2M fields take ids or objects.
 - `document_add(*, application, actor, document_type, files, number="", issuer="", issued_on=None,
   expires_on=None) -> ApplicationDocument`: files are checked by `onboarding.uploads.upload_validate`
@@ -52,14 +52,11 @@ Periodic (Celery beat, see `onboarding.tasks`)
 - `documents_expiry_check(*, now=None) -> dict`
 
 Other
-- `STEP_FIELDS`, `WIZARD_FIELDS`: the wizard's fields per step (info-request items name these).
 - `upload_max_bytes() -> int`: the configured upload limit for `upload_validate`.
 - `application_notify(*, application, event, extra=None)` / `application_notification_send(...)`.
 """
 
 from .applications import (
-    STEP_FIELDS,
-    WIZARD_FIELDS,
     application_create,
     application_resubmit,
     application_submit,
@@ -89,8 +86,6 @@ from .review import (
 )
 
 __all__ = [
-    "STEP_FIELDS",
-    "WIZARD_FIELDS",
     "application_approve",
     "application_compliance_signoff",
     "application_create",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from portal.calendar import add_working_days, add_working_hours, add_working_time, working_time_between
 from portal.exceptions import ApplicationError, InvalidTransition, PermissionDenied
-from portal.models import Category, Merchant, PolicyItem, PortalSettings
+from portal.models import Category, Merchant, PortalSettings
 
 from ..models import (
     EDITABLE_STATUSES,
@@ -28,30 +28,13 @@ from ..permissions import user_is_merchant_member
 from ..screening import screening_evaluate
 from ..selectors import application_missing_items
 from ..validators import credit_code_normalize
+from ..wizard import M2M_FIELDS, STEP_FIELDS, STEP_ORDER
 from ._base import audit, iso, lock_application, now_or, require_member, transition_needed
 from .assignment import assignment_apply
 from .notifications import application_notify
 
 S = ApplicationStatus
 
-STEP_FIELDS: dict[str, list[str]] = {
-    WizardStep.COMPANY: ["company_name", "credit_code", "legal_representative"],
-    WizardStep.CONTACTS: ["contact_name", "contact_phone", "contact_email", "address"],
-    WizardStep.CATEGORIES: ["main_category", "other_categories", "brands", "cooperation_mode", "cross_border"],
-    WizardStep.SCREENING: [
-        "has_supply_chain_advantage", "is_known_brand", "top10_position", "monthly_gmv", "sku_coverage",
-        "annual_growth", "has_ops_team", "has_patents_or_designs", "years_trading", "is_listed",
-        "is_industry_leader", "term_years", "marketing_commitment",
-    ],
-    WizardStep.CAPABILITY: [
-        "sample_pass_rate", "peak_capacity_multiple", "price_vs_industry_pct", "erp_integration", "new_skus_per_year",
-    ],
-    WizardStep.POLICIES: ["wanted_policy_items"],
-    WizardStep.DOCUMENTS: [],
-}
-WIZARD_FIELDS = {name for names in STEP_FIELDS.values() for name in names}
-_STEP_ORDER = [step.value for step in WizardStep]
-_M2M = {"other_categories": Category, "wanted_policy_items": PolicyItem}
 _BRAND_OWNERSHIP = {"own", "authorised"}
 MAX_BRANDS = 50
 
@@ -93,8 +76,8 @@ def application_create(*, merchant: Merchant, actor: Any, now: dt.datetime | Non
 
 def _clean_value(app: Application, name: str, value: Any) -> Any:
     """Validate one wizard value and return it in the model's terms; raises ValidationError."""
-    if name in _M2M:
-        model = _M2M[name]
+    if name in M2M_FIELDS:
+        model = M2M_FIELDS[name]
         ids = []
         for item in value or []:
             ids.append(item.pk if isinstance(item, models.Model) else item)
@@ -175,7 +158,7 @@ def application_update_step(*, application: Application, actor: Any, step: str, 
     changed: list[str] = []
     scalar_fields: list[str] = []
     for name, value in cleaned.items():
-        if name in _M2M:
+        if name in M2M_FIELDS:
             manager = getattr(app, name)
             before = set(manager.values_list("pk", flat=True))
             if before != {obj.pk for obj in value}:
@@ -187,7 +170,7 @@ def application_update_step(*, application: Application, actor: Any, step: str, 
                 setattr(app, attname, value)
                 scalar_fields.append(name)
                 changed.append(name)
-    if not app.last_completed_step or _STEP_ORDER.index(step) > _STEP_ORDER.index(app.last_completed_step):
+    if not app.last_completed_step or STEP_ORDER.index(step) > STEP_ORDER.index(app.last_completed_step):
         app.last_completed_step = step
         scalar_fields.append("last_completed_step")
     if scalar_fields or changed:

@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..permissions import user_is_lead
 from ..selectors import application_approval_blockers
+from ..wizard import WIZARD_FIELDS
 from ._base import (
     audit,
     iso,
@@ -38,7 +39,6 @@ from ._base import (
     require_reviewer,
     transition_needed,
 )
-from .applications import WIZARD_FIELDS
 from .assignment import grants_replace, squad_reviewer_pick
 from .notifications import application_notify
 

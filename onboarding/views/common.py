@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from .. import selectors
 from ..models import Application, WizardStep
 from ..permissions import user_is_merchant_member
-from .navigation import answer_rows, next_step, previous_step, step_list, step_url, steps_for
+from ..wizard import answer_rows
+from .navigation import next_step, previous_step, step_list, step_url, steps_for
 
 
 def own_application(request: HttpRequest, pk: Any) -> Application:

@@ -3,30 +3,20 @@ answers laid out for reading. Reads only; saving a step is `onboarding.services.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 
-from portal.models import Merchant
-from portal.money import format_money
-
-from .. import selectors
+from .. import selectors, wizard
 from ..models import EDITABLE_STATUSES, Application, ApplicationStatus, WizardStep
-from ..services import STEP_FIELDS
+from ..wizard import STEP_FIELDS
 
-_ORDER = [step.value for step in WizardStep]
+_ORDER = wizard.STEP_ORDER
 # the answers submission needs, by step (the selector's list is the authority on what blocks submission)
 _REQUIRED_FIELDS = set(selectors._REQUIRED_FIELDS)
-_MONEY_FIELDS = {"monthly_gmv", "marketing_commitment"}
 
 
-def steps_for(application: Application) -> list[str]:
-    """The wizard's steps for this applicant, in order: the capability matrix is for suppliers only."""
-    supplier = application.merchant.kind == Merchant.Kind.SUPPLIER
-    return [step for step in _ORDER if step != WizardStep.CAPABILITY or supplier]
+steps_for = wizard.steps_for
 
 
 def step_url(application: Application, step: str) -> str:
@@ -110,57 +100,4 @@ def step_list(application: Application, *, current: str | None) -> list[dict[str
 
 def field_step(application: Application, field_name: str) -> str | None:
     """The step on which a field (or `document:<code>`) is edited, if the applicant has that step."""
-    if field_name.startswith("document:"):
-        return WizardStep.DOCUMENTS.value
-    steps = steps_for(application)
-    for step, names in STEP_FIELDS.items():
-        if field_name in names and step in steps:
-            return step
-    return None
-
-
-def field_labels() -> dict[str, str]:
-    """Each wizard field's label, capitalised, in the active language."""
-    labels = {}
-    for names in STEP_FIELDS.values():
-        for name in names:
-            label = str(Application._meta.get_field(name).verbose_name)
-            labels[name] = label[:1].upper() + label[1:]
-    return labels
-
-
-def _display(application: Application, name: str) -> str:
-    if name == "other_categories":
-        return ", ".join(c.name for c in application.other_categories.all()) or "—"
-    if name == "wanted_policy_items":
-        return ", ".join(p.name for p in application.wanted_policy_items.all()) or "—"
-    if name == "brands":
-        parts = []
-        for brand in application.brands or []:
-            if isinstance(brand, dict) and brand.get("name"):
-                own = _("own brand") if brand.get("ownership") == "own" else _("authorised")
-                parts.append(f"{brand['name']} ({own})")
-        return ", ".join(parts) or "—"
-    if name == "main_category":
-        return application.main_category.name if application.main_category_id else "—"
-    if name == "cross_border":
-        return {True: _("Cross-border"), False: _("Domestic only")}.get(application.cross_border, "—")
-    value = getattr(application, name)
-    if value is None or value == "":
-        return "—"
-    field = Application._meta.get_field(name)
-    if field.choices:
-        return str(getattr(application, f"get_{name}_display")())
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if name in _MONEY_FIELDS:
-        return format_money(value, application.currency)
-    if isinstance(value, Decimal):
-        return number_format(value.normalize(), use_l10n=True)
-    return str(value)
-
-
-def answer_rows(application: Application, step: str) -> list[tuple[str, str]]:
-    """The answers of one step as (label, text) pairs, for the review and status pages."""
-    labels = field_labels()
-    return [(labels[name], _display(application, name)) for name in STEP_FIELDS[step]]
+    return wizard.field_step(field_name, steps=steps_for(application))

@@ -18,8 +18,9 @@ from .. import selectors
 from ..forms import InfoResponseForm, WithdrawForm
 from ..models import EDITABLE_STATUSES, TERMINAL_STATUSES, Application, ApplicationStatus, DocumentType
 from ..services import application_resubmit, application_withdraw
+from ..wizard import field_labels
 from .common import answer_sections, not_editable, own_application
-from .navigation import field_labels, field_step, resume_url, step_url
+from .navigation import field_step, resume_url, step_url
 
 
 @require_http_methods(["GET"])
