@@ -164,6 +164,7 @@ class ApplicationDetailView(RoleRequiredMixin, WagtailAdminTemplateMixin, Templa
             info_requests=selectors.application_info_requests(app),
             field_labels=request_field_labels(),
             timeline=selectors.application_timeline(app),
+            unrequested_changes=selectors.info_request_unrequested_changes(app),
             sla_state=selectors.SlaState(selectors.sla_state(app)),
             can_review=can_review,
             show_start_review=can_review and app.status in (S.SUBMITTED, S.RESUBMITTED),

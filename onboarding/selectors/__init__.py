@@ -39,8 +39,12 @@ Documents
 
 Other reads
 - `application_timeline(application, *, for_merchant=False) -> list[TimelineEntry]`: the audit log of
-  the application as (at, action, label, actor_name, data); `for_merchant=True` hides internal events
-  (document views, reassignments, override proposals, SLA alerts) and staff names.
+  the application told in words (a sentence, detail lines, changed answers before → after, `flagged`
+  when an answer changed during an information request without being asked for); `for_merchant=True`
+  hides internal events (answer saves, document views, reassignments, override proposals, SLA alerts)
+  and staff names.
+- `info_request_unrequested_changes(application) -> dict[request id, list[label]]`: answers changed
+  while a request was open that it did not ask about.
 - `application_open_info_request(application) -> InfoRequest | None` (items prefetched) and
   `application_info_requests(application) -> QuerySet[InfoRequest]`, newest first.
 - `info_request_field_label(field_name) -> str`: the label to show for an item's field.
@@ -71,11 +75,12 @@ from .review import (
     review_queue,
     sla_state,
 )
-from .timeline import TimelineEntry, application_timeline
+from .timeline import AnswerChange, TimelineEntry, application_timeline, info_request_unrequested_changes
 
 _REQUIRED_FIELDS = SUBMISSION_REQUIRED_FIELDS  # earlier name, kept for callers that used it
 
 __all__ = [
+    "AnswerChange",
     "BRAND_AUTHORISATION_CODE",
     "DUE_SOON_WITHIN",
     "SUBMISSION_REQUIRED_FIELDS",
@@ -95,6 +100,7 @@ __all__ = [
     "documents_required_for",
     "info_request_field_label",
     "info_request_items_by_field",
+    "info_request_unrequested_changes",
     "review_queue",
     "sla_state",
     "user_can_review",

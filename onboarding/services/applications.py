@@ -28,7 +28,7 @@ from ..permissions import user_is_merchant_member
 from ..screening import screening_evaluate
 from ..selectors import application_missing_items
 from ..validators import credit_code_normalize
-from ..wizard import M2M_FIELDS, STEP_FIELDS, STEP_ORDER
+from ..wizard import M2M_FIELDS, STEP_FIELDS, STEP_ORDER, answer_snapshot
 from ._base import audit, iso, lock_application, now_or, require_member, transition_needed
 from .assignment import assignment_apply
 from .notifications import application_notify
@@ -133,7 +133,10 @@ def application_update_step(*, application: Application, actor: Any, step: str, 
     Only while the application is a draft or has an open information request. `data` keys must be
     fields of `step` (see STEP_FIELDS); values are validated like the model's fields (ValidationError
     with a message per field). Items of an open information request about a changed field are marked
-    answered. Returns the saved application.
+    answered. The audit entry lists each answer that really changed with its value before and after
+    (`changes`, in `onboarding.wizard.answer_snapshot` terms); during an information request it names the
+    request and the changed fields the request did not ask about (`unrequested`). Returns the saved
+    application.
     """
     app = lock_application(application)
     require_member(actor, app)
@@ -156,31 +159,39 @@ def application_update_step(*, application: Application, actor: Any, step: str, 
         raise ValidationError(errors)
 
     changed: list[str] = []
+    changes: list[dict[str, Any]] = []
     scalar_fields: list[str] = []
     for name, value in cleaned.items():
         if name in M2M_FIELDS:
             manager = getattr(app, name)
-            before = set(manager.values_list("pk", flat=True))
-            if before != {obj.pk for obj in value}:
+            before = sorted(manager.values_list("pk", flat=True))
+            if set(before) != {obj.pk for obj in value}:
                 manager.set(value)
                 changed.append(name)
+                changes.append({"field": name, "before": before, "after": sorted(obj.pk for obj in value)})
         else:
-            attname = "main_category" if name == "main_category" else name
-            if getattr(app, attname) != value:
-                setattr(app, attname, value)
+            before = getattr(app, name)
+            if before != value:
+                setattr(app, name, value)
                 scalar_fields.append(name)
                 changed.append(name)
+                changes.append({"field": name, "before": answer_snapshot(before), "after": answer_snapshot(value)})
     if not app.last_completed_step or STEP_ORDER.index(step) > STEP_ORDER.index(app.last_completed_step):
         app.last_completed_step = step
         scalar_fields.append("last_completed_step")
     if scalar_fields or changed:
         app.save(update_fields=[*scalar_fields, "updated_at"])
     if changed:
-        if app.status == S.INFO_REQUESTED:
-            InfoRequestItem.objects.filter(
-                request__application=app, request__status=InfoRequest.Status.OPEN, field_name__in=changed,
-            ).update(answered=True)
-        audit(actor=actor, app=app, event="step_saved", data={"step": step, "fields": changed})
+        data: dict[str, Any] = {"step": step, "fields": changed, "changes": changes}
+        request = (InfoRequest.objects.filter(application=app, status=InfoRequest.Status.OPEN)
+                   .order_by("-created_at").first() if app.status == S.INFO_REQUESTED else None)
+        if request is not None:
+            InfoRequestItem.objects.filter(request=request, field_name__in=changed).update(answered=True)
+            requested = set(request.items.values_list("field_name", flat=True))
+            # answers changed that the reviewer did not ask about: the reviewer is told
+            data["request"] = request.pk
+            data["unrequested"] = [name for name in changed if name not in requested]
+        audit(actor=actor, app=app, event="step_saved", data=data)
     return app
 
 
