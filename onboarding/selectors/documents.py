@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -75,6 +75,17 @@ def application_required_documents(application: Application) -> list[tuple[Docum
             if extra is not None:
                 rows.append((extra, not extra.is_optional))
     return rows
+
+
+def current_documents(queryset: QuerySet[ApplicationDocument] | None = None) -> QuerySet[ApplicationDocument]:
+    """The documents that count: for each application and type only the newest upload (a replacement is
+    a new row and the older one stays for the record). One SQL condition, usable inside a subquery."""
+    queryset = ApplicationDocument.objects.all() if queryset is None else queryset
+    newer = ApplicationDocument.objects.filter(
+        Q(uploaded_at__gt=OuterRef("uploaded_at")) | Q(uploaded_at=OuterRef("uploaded_at"), pk__gt=OuterRef("pk")),
+        application=OuterRef("application"), document_type=OuterRef("document_type"),
+    )
+    return queryset.filter(~Exists(newer))
 
 
 @dataclass

@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..wizard import field_label
 from .access import applications_for_user
+from .documents import current_documents
 
 
 def application_info_requests(application: Application) -> models.QuerySet[InfoRequest]:
@@ -94,7 +95,8 @@ def review_queue(user: Any, filters: dict | None = None, *, now: dt.datetime | N
     filters = filters or {}
     now = now or timezone.now()
     pending_docs = (
-        ApplicationDocument.objects.filter(application=OuterRef("pk"), check_status=DocumentCheckStatus.PENDING)
+        current_documents(ApplicationDocument.objects.filter(application=OuterRef("pk"),
+                                                             check_status=DocumentCheckStatus.PENDING))
         .order_by().values("application").annotate(n=Count("pk")).values("n")
     )
     open_requests = (

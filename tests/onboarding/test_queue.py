@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from onboarding.models import (
@@ -98,3 +99,44 @@ def test_filters():
     assert ids(status=ApplicationStatus.INFO_REQUESTED) == ids(sla="paused")
     assert ids(assigned_reviewer="me") == ids()
     assert ids(squad="not-a-number") == ids()
+
+
+def test_pending_documents_count_only_current_uploads(client):
+    """A replaced upload stays on record but is no longer waiting for a check: the queue column and the
+    CSV/XLSX export count the current documents only."""
+    import csv
+    import io
+
+    from onboarding.models import DocumentCheckStatus
+    from onboarding.services import document_add, document_check
+    from tests.factories.onboarding import pdf_upload
+    from tests.onboarding.workflow import S, app_in, owner, world_build
+
+    w = world_build()
+    app = app_in(w, S.INFO_REQUESTED)
+    documents = list(app.documents.select_related("document_type"))
+    assert len(documents) >= 2
+    first, second = documents[0], documents[1]
+
+    def pending() -> int:
+        return review_queue(w.lead).get(pk=app.pk).pending_documents
+
+    assert pending() == len(documents)
+    # a pending upload replaced by a new one: still one to check for that type
+    document_add(application=app, actor=owner(app), document_type=first.document_type, files=[pdf_upload()],
+                 number="NEW-1")
+    assert pending() == len(documents)
+    # an accepted document replaced by a new upload: the new one waits, the accepted one no longer counts
+    Application.objects.filter(pk=app.pk).update(status=ApplicationStatus.IN_REVIEW)
+    document_check(document=second, actor=w.reviewer, decision=DocumentCheckStatus.ACCEPTED)
+    assert pending() == len(documents) - 1
+    Application.objects.filter(pk=app.pk).update(status=ApplicationStatus.INFO_REQUESTED)
+    document_add(application=app, actor=owner(app), document_type=second.document_type, files=[pdf_upload()],
+                 number="NEW-2")
+    assert pending() == len(documents)
+
+    client.force_login(w.lead)
+    response = client.get(reverse("onboarding_review:index") + "?export=csv", HTTP_ACCEPT_LANGUAGE="en")
+    text = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
+    row = next(r for r in csv.DictReader(io.StringIO(text)) if r["ID"] == str(app.pk))
+    assert row["Documents to check"] == str(len(documents))
