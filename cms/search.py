@@ -4,17 +4,25 @@ The database search backends split words on spaces, so a run of Chinese characte
 "word" and a visitor's query for a term inside it would never match. Pages therefore also index their
 Chinese text as overlapping character pairs (bigrams, plus single characters), and a query is
 segmented the same way before it reaches the backend. Latin text is indexed and searched as usual.
+
+A visitor's query reaches the backends only as plain words: the SQLite backend hands its terms to FTS5's
+query syntax, where a lone `"` is an error, and PostgreSQL refuses a NUL byte in any text, so quotes,
+operators, control characters and other punctuation are dropped before the search (the backends'
+tokenisers drop them from the indexed text anyway).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.db.models import Model
 from wagtail.models import Locale, Page
 
 # CJK Unified Ideographs (with extension A) and the compatibility block.
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# A searchable word: letters and digits of any script (underscore counts as a separator here).
+_WORD = re.compile(r"[^\W_]+")
 
 
 def cjk_tokens(text: str, *, unigrams: bool = True) -> list[str]:
@@ -27,11 +35,21 @@ def cjk_tokens(text: str, *, unigrams: bool = True) -> list[str]:
     return tokens
 
 
+def search_query_clean(raw: str, *, max_length: int) -> str:
+    """The visitor's query as the page shows it again: control characters (NUL included) become spaces,
+    runs of spaces collapse, and it is cut to `max_length` characters."""
+    text = "".join(" " if unicodedata.category(char).startswith("C") else char for char in raw or "")
+    return " ".join(text.split())[:max_length].strip()
+
+
 def search_query_prepare(query: str) -> str:
-    """The query as the backend should see it: Chinese runs become their bigrams, other words stay."""
-    query = (query or "").strip()
+    """The query as the backend should see it: Chinese runs become their bigrams, other words stay.
+
+    Only letters and digits survive, so the result is safe to hand to either backend's query syntax.
+    """
+    query = query or ""
     latin = _CJK_RUN.sub(" ", query)
-    words = latin.split() + cjk_tokens(query, unigrams=False)
+    words = _WORD.findall(latin) + cjk_tokens(query, unigrams=False)
     return " ".join(words)
 
 

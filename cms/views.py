@@ -11,7 +11,7 @@ from wagtail.models import Locale
 
 from .cache import page_cache
 from .routing import page_route_prime, site_for_request
-from .search import pages_search
+from .search import pages_search, search_query_clean
 from .sitemap import AllLocalesSitemap
 
 # Wagtail's page pattern, leaving its own "_util/" views (password restrictions, front-end login) to it.
@@ -30,7 +30,7 @@ def serve(request, path):
 @require_GET
 def search(request):
     """Search the live pages of the active language (policy pages and the FAQ included); `?q=`, `?page=`."""
-    query = request.GET.get("q", "").strip()[:SEARCH_QUERY_MAX]
+    query = search_query_clean(request.GET.get("q", ""), max_length=SEARCH_QUERY_MAX)
     locale = Locale.get_active()
     results = pages_search(query=query, locale=locale) if query else []
     paginator = Paginator(results, SEARCH_PAGE_SIZE)

@@ -4,6 +4,7 @@ language links, SEO tags, search and sitemap."""
 import re
 
 import pytest
+from django.db import connection
 
 pytestmark = pytest.mark.usefixtures("site")
 
@@ -141,10 +142,65 @@ class TestSearch:
         assert client.get("/en/search/").status_code == 200
         assert client.get("/en/search/", {"q": "x" * 500, "page": "abc"}).status_code == 200
 
+    # Full-text syntax of the backends (FTS5 on SQLite, tsquery on PostgreSQL), a NUL byte, SQL quoting,
+    # a list parameter and overlong input: each is bad input, never a server error.
+    NASTY_QUERIES = ['"', "\x00", "a\x00b", '"deposit', "\\", "'", "''", "&|!", "a & b | !c", "(", ")", "*",
+                     "deposit*", "NEAR(", "^", ":", "-", "!!", "a:*", "AND", "OR NOT", "<->", "%", "_", "{}",
+                     "保证金\x00", "x" * 5000]
+
+    @pytest.mark.parametrize("query", NASTY_QUERIES)
+    def test_full_text_syntax_and_control_characters_are_no_error(self, client, query):
+        for language in ("en", "zh-hans"):
+            response = client.get(f"/{language}/search/", {"q": query})
+            assert response.status_code == 200
+            assert "\x00" not in _text(response)
+
+    def test_words_around_syntax_characters_still_search(self, client):
+        body = _text(client.get("/en/search/", {"q": '"deposit refunded'}))
+        assert 'href="/en/faq/"' in body
+        body = _text(client.get("/zh-hans/search/", {"q": "保证金\x00"}))
+        assert 'href="/zh-hans/faq/"' in body
+        body = _text(client.get("/en/search/", {"q": '"'}))
+        assert "Nothing matches" in body
+
+    def test_a_list_parameter_and_a_repeated_q(self, client):
+        response = client.get("/en/search/?q[]=deposit")
+        assert response.status_code == 200
+        assert response.context["results"] == []
+        body = _text(client.get("/en/search/?q=zzzqqq&q=deposit+refunded"))
+        assert 'href="/en/faq/"' in body
+
     def test_paginates(self, client):
         response = client.get("/en/search/", {"q": "merchants", "page": "1"})
         assert response.status_code == 200
         assert response.context["page_obj"].paginator.per_page == 10
+
+
+@pytest.mark.parametrize("query", ['"', "\x00", "'", "\\", "&|!", ":*", "(", "NEAR(", "zzqx\x00qqzx"])
+def test_search_backend_gets_only_words(site, query):
+    """The prepared query runs on the backend in use (SQLite's FTS5 here, PostgreSQL's tsquery in CI)."""
+    from wagtail.models import Locale
+
+    from cms.search import pages_search, search_query_prepare
+
+    prepared = search_query_prepare(query)
+    assert not re.search(r"[^\w ]|_", prepared)
+    assert list(pages_search(query=query, locale=Locale.objects.get(language_code="en"))) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own NUL and tsquery errors")
+@pytest.mark.parametrize("query", ["\x00", "zzqx & qqzx | !c", "zzqx:*", "<->"])
+def test_search_on_postgresql_survives_nul_and_tsquery_syntax(client, query):
+    response = client.get("/en/search/", {"q": query})
+    assert response.status_code == 200
+    assert response.context["results"] == []
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own FTS5 syntax errors")
+@pytest.mark.parametrize("query", ['"', '"deposit', "NEAR(", "a:*", "^"])
+def test_search_on_sqlite_survives_fts5_syntax(client, query):
+    response = client.get("/en/search/", {"q": query})
+    assert response.status_code == 200
 
 
 def test_sitemap_lists_pages_of_both_languages(client):
