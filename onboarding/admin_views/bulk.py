@@ -2,6 +2,8 @@
 
 The selection arrives as `?id=1&id=2…` (or `id=all` with the queue's filters, for "select all in the
 queue"); it is always re-read through the user's scoped queue, so nobody acts on a row they cannot see.
+Unknown or foreign ids drop out quietly; a value that is no id at all (not a number, or wider than 64
+bits) is bad input and gets a 400 page that names it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -20,6 +23,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
 from portal.exceptions import ApplicationError
+from portal.ids import InvalidIds, ids_parse
 from portal.roles import Role
 
 from .. import services
@@ -33,7 +37,10 @@ MAX_SELECTED = 5000
 
 
 def selected_applications(request) -> models.QuerySet:
-    """The selected rows, within the user's queue (unknown or foreign ids simply drop out)."""
+    """The selected rows, within the user's queue (unknown or foreign ids simply drop out).
+
+    Raises `InvalidIds` if a value of `id` is neither an id nor "all".
+    """
     ids = request.GET.getlist("id")
     if "all" in ids:
         filterset = ApplicationQueueFilterSet(data=request.GET, request=request)
@@ -45,11 +52,25 @@ def selected_applications(request) -> models.QuerySet:
                 terms |= Q(**{f"{field}__icontains": q})
             queryset = queryset.filter(terms)
         return queryset
-    pks = [int(pk) for pk in ids if pk.isdigit()][:MAX_SELECTED]
-    return review_queue(request.user).filter(pk__in=pks)
+    return review_queue(request.user).filter(pk__in=ids_parse(ids, limit=MAX_SELECTED))
 
 
-class BulkExportView(RoleRequiredMixin, QueueExportMixin, SpreadsheetExportMixin, View):
+class SelectionMixin:
+    """Answers a selection holding values that are no ids with a 400 page naming them, before any work."""
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.selection = selected_applications(request)
+        except InvalidIds as error:
+            return TemplateResponse(request, "onboarding/admin/bad_selection.html", {
+                "page_title": _("Not a valid selection"), "header_icon": "warning",
+                "invalid_ids": error.values[:10],
+                "next": get_valid_next_url_from_request(request) or url("index"),
+            }, status=400)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class BulkExportView(RoleRequiredMixin, SelectionMixin, QueueExportMixin, SpreadsheetExportMixin, View):
     """Download the selected rows as CSV or XLSX (the same columns as the queue export)."""
 
     def get(self, request, export_format: str):
@@ -57,10 +78,10 @@ class BulkExportView(RoleRequiredMixin, QueueExportMixin, SpreadsheetExportMixin
             messages.error(request, _("Unknown export format."))
             return redirect(url("index"))
         export_record(request, export_format=export_format, scope="selected")
-        return self.as_spreadsheet(selected_applications(request), export_format)
+        return self.as_spreadsheet(self.selection, export_format)
 
 
-class BulkAssignView(RoleRequiredMixin, WagtailAdminTemplateMixin, FormView):
+class BulkAssignView(RoleRequiredMixin, SelectionMixin, WagtailAdminTemplateMixin, FormView):
     """Leads: give the selected applications to one reviewer (each through `application_reassign`)."""
 
     required_roles = frozenset({Role.LEAD.value})
@@ -71,7 +92,7 @@ class BulkAssignView(RoleRequiredMixin, WagtailAdminTemplateMixin, FormView):
 
     @cached_property
     def applications(self) -> list:
-        return list(selected_applications(self.request)[:MAX_SELECTED])
+        return list(self.selection[:MAX_SELECTED])
 
     @cached_property
     def next_url(self) -> str:

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from guardian.shortcuts import get_objects_for_user
 
+from portal.ids import id_parse
+
 from ..models import Application, DocumentFile
 from ..permissions import VIEW_PERMISSION, user_can_view, user_sees_all_applications
 
@@ -25,18 +27,16 @@ def applications_for_user(user: Any) -> models.QuerySet[Application]:
 
 
 def application_get_for_user(user: Any, pk: Any) -> Application | None:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
+    pk = id_parse(pk)
+    if pk is None:
         return None
     return applications_for_user(user).select_related("merchant", "main_category", "squad",
                                                       "assigned_reviewer").filter(pk=pk).first()
 
 
 def document_file_get_for_user(user: Any, pk: Any) -> DocumentFile | None:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
+    pk = id_parse(pk)
+    if pk is None:
         return None
     doc_file = DocumentFile.objects.select_related("document__application", "document__document_type").filter(
         pk=pk).first()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.exceptions import ApplicationError
+from portal.ids import id_parse
 
 from . import selectors, services
 from .decorators import membership_for_request, merchant_choose, verified_merchant_required
@@ -185,10 +186,9 @@ def merchant_home(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required(login_url="accounts:login")
 def merchant_switch(request: HttpRequest) -> HttpResponse:
-    try:
-        merchant_id = int(request.POST.get("merchant", ""))
-    except ValueError as exc:
-        raise Http404 from exc
+    merchant_id = id_parse(request.POST.get("merchant"))
+    if merchant_id is None:
+        raise Http404(_("No organisation of yours has this number."))
     membership = get_object_or_404(selectors.memberships_for_user(user=request.user), merchant_id=merchant_id)
     merchant_choose(request, membership)
     messages.success(request, _("You are now working in %(merchant)s.") % {"merchant": membership.merchant.name})

@@ -151,3 +151,35 @@ def test_bulk_assign_is_for_leads_only(client, world):
     # and the queue does not offer it to them
     page = client.get(queue_url())
     assert all("bulk/assign" not in a["url"] for a in page.context["bulk_actions"])
+
+
+# Wider than 64 bits, exactly 2**63, not ASCII digits, signed, decimal: no id, and never a server error.
+NOT_IDS = ["9" * 30, str(2**63), "²", "٣", "-1", "1.0", "0x1", "1 OR 1=1"]
+
+
+@pytest.mark.parametrize("bad", NOT_IDS)
+def test_bulk_actions_answer_a_selection_that_is_not_ids_with_400(client, world, bad):
+    client.force_login(world["lead"])
+    assign = bulk_url("bulk_assign", ids=[world["a1"].pk, bad])
+    for response in (client.get(assign), client.post(assign, {"reviewer": world["rev_a2"].pk}),
+                     client.get(bulk_url("bulk_export", "csv", ids=[bad]))):
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert "not application numbers" in body
+    world["a1"].refresh_from_db()
+    assert world["a1"].assigned_reviewer == world["rev_a"]
+
+
+def test_the_largest_id_is_valid_and_simply_not_found(client, world):
+    client.force_login(world["lead"])
+    page = client.get(bulk_url("bulk_assign", ids=[2**63 - 1, world["a1"].pk]))
+    assert page.status_code == 200
+    assert [a.pk for a in page.context["applications"]] == [world["a1"].pk]
+
+
+@pytest.mark.parametrize("bad", ["9" * 30, str(2**63)])
+def test_application_pages_with_ids_beyond_64_bits_are_404(client, world, bad):
+    client.force_login(world["lead"])
+    for path in (f"{bad}/", f"{bad}/files/{bad}/", f"{world['a1'].pk}/files/{bad}/"):
+        assert client.get(f"/admin/applications/{path}").status_code == 404
+    assert client.post(f"/admin/applications/{world['a1'].pk}/documents/{bad}/check/").status_code == 404

@@ -336,6 +336,26 @@ def test_a_member_of_one_organisation_cannot_reach_another(client):
     assert client.get(url("portal:team")).context["merchant"] == merchant_a
 
 
+@pytest.mark.parametrize("bad", ["9" * 30, str(2**63), "²", "-1", "", "1.5"])
+def test_switching_to_an_id_that_is_not_one_is_a_404(client, bad):
+    owner, merchant = owner_with_merchant()
+    client.force_login(owner)
+    response = client.post(url("portal:merchant_switch"), {"merchant": bad})
+    assert response.status_code == 404
+    assert client.get(url("portal:team")).context["merchant"] == merchant
+
+
+@pytest.mark.parametrize("bad", ["9" * 30, str(2**63)])
+def test_merchant_pages_with_ids_beyond_64_bits_are_404(client, bad):
+    owner, _merchant = owner_with_merchant()
+    client.force_login(owner)
+    assert client.post(url("portal:team_member_remove", membership_id=bad)).status_code == 404
+    for path in (f"{bad}/", f"files/{bad}/", f"{bad}/documents/{bad}/remove/"):
+        response = client.post(f"/en/portal/applications/{path}") if "remove" in path else client.get(
+            f"/en/portal/applications/{path}")
+        assert response.status_code == 404
+
+
 def test_a_user_in_two_organisations_switches_between_them(client):
     owner_a, merchant_a = owner_with_merchant(email="a@example.com", organisation="Alpha Ltd")
     owner_b, merchant_b = owner_with_merchant(email="b@example.com", organisation="Beta Ltd")
