@@ -33,7 +33,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
-from portal.models import Category, PolicyBlock, PortalSettings
+from portal.models import Category, CooperationMode, PolicyBlock, PortalSettings
 
 from . import blocks
 from .search import cjk_tokens, searchable_text_of
@@ -326,12 +326,6 @@ class ProgrammePhasePage(SitePage):
 
 
 # ---------------------------------------------------------------- cooperation modes
-
-
-class CooperationMode(models.TextChoices):
-    PLATFORM = "platform", _("Platform entry")
-    JOINT = "joint", _("Joint operation")
-    FRANCHISE = "franchise", _("Franchise")
 
 
 class CooperationModeIndexPage(SitePage):

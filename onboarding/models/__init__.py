@@ -1,5 +1,7 @@
 """Merchant onboarding: applications, documents, information requests and the screening rules."""
 
+from portal.models import CooperationMode, MerchantGrade  # the shared vocabulary, re-exported for onboarding code
+
 from .applications import (
     APPLICATION_TRANSITIONS,
     EDITABLE_STATUSES,
@@ -14,7 +16,6 @@ from .applications import (
     Profile,
     WizardStep,
 )
-from .choices import CooperationMode
 from .documents import (
     ApplicationDocument,
     DocumentCheckStatus,
@@ -22,7 +23,7 @@ from .documents import (
     DocumentRequirement,
     DocumentType,
 )
-from .rules import ApprovalDefaults, DocumentRules, MerchantGrade, ScreeningRules
+from .rules import ApprovalDefaults, DocumentRules, ScreeningRules
 
 __all__ = [
     "APPLICATION_TRANSITIONS",

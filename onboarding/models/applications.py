@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from portal.models import CooperationMode, MerchantGrade
+
 from ..validators import validate_credit_code
-from .choices import CooperationMode
-from .rules import MerchantGrade
 
 _PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 _NOT_NEGATIVE = [MinValueValidator(0)]

@@ -10,9 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.models import LocalizedNameMixin
-
-from .choices import CooperationMode
+from portal.models import CooperationMode, LocalizedNameMixin
 
 
 class DocumentType(LocalizedNameMixin, models.Model):

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
+from portal.models import MerchantGrade
+
 
 @register_setting(icon="list-ul")
 class ScreeningRules(BaseGenericSetting):
@@ -52,14 +54,6 @@ class ScreeningRules(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("screening rules")
-
-
-class MerchantGrade(models.TextChoices):
-    A = "A", "A"
-    B = "B", "B"
-    C = "C", "C"
-    D = "D", "D"
-    E = "E", "E"
 
 
 @register_setting(icon="form")

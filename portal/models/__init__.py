@@ -8,13 +8,16 @@ from .i18n import LocalizedNameMixin
 from .merchants import Merchant, MerchantMembership, Squad
 from .policy import PolicyBlock, PolicyFormula, PolicyItem, PolicyItemVersion, PolicyKind, PolicyRateBand
 from .settings import PortalSettings
+from .vocabulary import CooperationMode, MerchantGrade
 
 __all__ = [
     "AuditEntry",
     "CalendarDay",
     "Category",
+    "CooperationMode",
     "LocalizedNameMixin",
     "Merchant",
+    "MerchantGrade",
     "MerchantMembership",
     "PolicyBlock",
     "PolicyFormula",
