@@ -39,7 +39,8 @@ Recruitment team
   for a deposit override above the four-eyes threshold.
 - `application_approve(*, application, actor, merchant_grade=None, deposit_amount=None,
   override_reason="", reasons="")`: lead; in_review → approved (needs sign-off and documents; grade
-  default C, deposit from `ApprovalDefaults`; a pending proposal is approved by calling without amounts).
+  default C, deposit from `ApprovalDefaults`; a pending proposal is approved by calling without amounts);
+  the merchant becomes "onboarding" with that grade and deposit (`portal.merchants.services`).
 - `application_reject(*, application, actor, reasons)`: lead; in_review → rejected.
 - `application_reassign(*, application, actor, squad=None, reviewer=None, reason="")`: lead.
 - `squad_grants_sync(*, squad) -> int`: call after changing a squad's members.

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from portal.calendar import add_working_days
 from portal.exceptions import ApplicationError, CurrencyMismatch, InvalidTransition, PermissionDenied
+from portal.merchants.services import merchant_onboarding_start
 from portal.models import PortalSettings, Squad
 from portal.money import round_money
 
@@ -214,8 +215,10 @@ def application_approve(*, application: Application, actor: Any, merchant_grade:
     document accepted or waived (ApplicationError listing the blockers otherwise).
 
     Sets the merchant grade (ApprovalDefaults.default_grade, C, unless given) and the deposit (the
-    grade's default unless given). A different deposit is an override: it needs `override_reason`;
-    when it differs from the default by more than PortalSettings.override_threshold it needs four eyes:
+    grade's default unless given), on the application and on the merchant, which becomes "onboarding"
+    (`portal.merchants.services.merchant_onboarding_start`, in the same transaction). A different
+    deposit is an override: it needs `override_reason`; when it differs from the default by more than
+    PortalSettings.override_threshold it needs four eyes:
     one lead proposes it (`application_override_propose`) and another approves, calling this without
     amounts. The proposer cannot approve their own proposal. Quiet if already approved.
     """
@@ -263,6 +266,8 @@ def application_approve(*, application: Application, actor: Any, merchant_grade:
     audit(actor=actor, app=app, event="approved", data={
         "grade": grade, "deposit": amount, "currency": app.currency, "default_deposit": default_deposit,
         "override": override, "reasons": app.reasons})
+    merchant_onboarding_start(merchant=app.merchant, actor=actor, grade=grade, deposit_amount=amount,
+                              currency=app.currency, data={"application": app.pk}, now=now)
     application_notify(application=app, event="approved")
     return app
 

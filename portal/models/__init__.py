@@ -5,12 +5,13 @@ from .audit import AuditEntry
 from .calendar import CalendarDay
 from .categories import Category
 from .i18n import LocalizedNameMixin
-from .merchants import Merchant, MerchantMembership, Squad
+from .merchants import MERCHANT_TRANSITIONS, Merchant, MerchantMembership, MerchantStatus, Squad
 from .policy import PolicyBlock, PolicyFormula, PolicyItem, PolicyItemVersion, PolicyKind, PolicyRateBand
 from .settings import PortalSettings
 from .vocabulary import CooperationMode, MerchantGrade
 
 __all__ = [
+    "MERCHANT_TRANSITIONS",
     "AuditEntry",
     "CalendarDay",
     "Category",
@@ -19,6 +20,7 @@ __all__ = [
     "Merchant",
     "MerchantGrade",
     "MerchantMembership",
+    "MerchantStatus",
     "PolicyBlock",
     "PolicyFormula",
     "PolicyItem",

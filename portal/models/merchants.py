@@ -1,6 +1,38 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .vocabulary import MerchantGrade
+
+
+class MerchantStatus(models.TextChoices):
+    """Where the partner stands with the platform (BUSINESS_RULES §4.1, the merchant's part of the chain).
+    The application's states belong to onboarding, the contract's and the deposit's to contracts and
+    billing; their services move the merchant through `portal.merchants.services`."""
+
+    APPLICANT = "applicant", pgettext_lazy("merchant status", "Applicant")
+    ONBOARDING = "onboarding", pgettext_lazy("merchant status", "Onboarding")
+    ACTIVE = "active", pgettext_lazy("merchant status", "Active")
+    UNDER_REQUALIFICATION = "under_requalification", pgettext_lazy("merchant status", "Under re-qualification")
+    SUSPENDED = "suspended", pgettext_lazy("merchant status", "Suspended")
+    TERMINATED = "terminated", pgettext_lazy("merchant status", "Terminated")
+
+
+_M = MerchantStatus
+
+MERCHANT_TRANSITIONS: dict[str, set[str]] = {
+    # approved: contract and deposit to come
+    _M.APPLICANT: {_M.ONBOARDING},
+    # deposit fully paid, or the contract never came about
+    _M.ONBOARDING: {_M.ACTIVE, _M.TERMINATED},
+    _M.ACTIVE: {_M.UNDER_REQUALIFICATION, _M.SUSPENDED, _M.TERMINATED},
+    # the review's outcome: active (possibly with conditions), suspended, or the end
+    _M.UNDER_REQUALIFICATION: {_M.ACTIVE, _M.SUSPENDED, _M.TERMINATED},
+    _M.SUSPENDED: {_M.ACTIVE, _M.TERMINATED},
+    # the deposit refund and the closing belong to billing and contracts
+    _M.TERMINATED: set(),
+}
 
 
 class Merchant(models.Model):
@@ -8,7 +40,14 @@ class Merchant(models.Model):
 
     Created when someone signs up to apply; the application, contract, deposit and statements hang off it.
     A merchant user only ever sees rows of the merchants they are a member of.
+
+    `status`, `grade` and the deposit are changed only by `portal.merchants.services`. The grade and the
+    deposit are the merchant's current ones (set at approval, moved by re-grading); the application keeps
+    what was approved, and billing's ledger what was paid.
     """
+
+    Status = MerchantStatus
+    ALLOWED_TRANSITIONS = MERCHANT_TRANSITIONS
 
     class Kind(models.TextChoices):
         MERCHANT = "merchant", _("Merchant")
@@ -18,6 +57,14 @@ class Merchant(models.Model):
     name = models.CharField(_("organisation name"), max_length=200)
     kind = models.CharField(_("partner kind"), max_length=20, choices=Kind.choices, default=Kind.MERCHANT)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=30, choices=MerchantStatus.choices,
+                              default=MerchantStatus.APPLICANT)
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    grade = models.CharField(_("merchant grade"), max_length=1, choices=MerchantGrade.choices, blank=True,
+                             help_text=_("Empty until the merchant is graded at approval."))
+    deposit_amount = models.DecimalField(_("deposit"), max_digits=14, decimal_places=2, null=True, blank=True,
+                                         help_text=_("The deposit the merchant must hold for its grade."))
+    deposit_currency = models.CharField(_("deposit currency"), max_length=3, blank=True)
     users = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="MerchantMembership", related_name="merchants", verbose_name=_("users")
     )
@@ -26,6 +73,7 @@ class Merchant(models.Model):
         verbose_name = _("merchant")
         verbose_name_plural = _("merchants")
         ordering = ["name"]
+        indexes = [models.Index(fields=["status"], name="merchant_status_idx")]
 
     def __str__(self) -> str:
         return self.name

@@ -1,0 +1,1 @@
+"""The merchant (partner record) of the shared domain: its lifecycle, grade and deposit."""
