@@ -20,6 +20,11 @@ from .exceptions import ApplicationError, CurrencyMismatch
 # Django language code -> Babel locale used for number formats.
 BABEL_LOCALES = {"zh-hans": "zh_Hans_CN", "en": "en_US"}
 
+# Symbols that differ from Babel's for a UI language. Our operator's currency is the yuan, so English shows
+# "¥" for it as Chinese does (Babel's en_US says "CN¥"); the yen then needs "JP¥" to stay distinct, again
+# as in Chinese. Every other currency keeps Babel's symbol.
+CURRENCY_SYMBOLS = {"en": {"CNY": "¥", "JPY": "JP¥"}}
+
 
 def currency_places(currency: str) -> int:
     return get_currency_precision(currency.upper())
@@ -57,7 +62,14 @@ def format_money(amount: Decimal | int | str, currency: str, language: str | Non
     if not currency:
         raise CurrencyMismatch("an amount must be shown with its currency")
     value = round_money(amount, currency)
-    return format_currency(value, currency.upper(), locale=babel_locale(language))
+    code = currency.upper()
+    locale = babel_locale(language)
+    symbol = CURRENCY_SYMBOLS.get(locale.language, {}).get(code)
+    if symbol is None:
+        return format_currency(value, code, locale=locale)
+    # the locale's own pattern with the symbol as a quoted literal: separators, sign and digits stay Babel's
+    pattern = locale.currency_formats["standard"].pattern.replace("¤", f"'{symbol}'")
+    return format_currency(value, code, format=pattern, locale=locale, currency_digits=True)
 
 
 @dataclass(frozen=True)

@@ -52,12 +52,12 @@ def test_visitor_reads_a_policy_switches_language_and_estimates_rent_relief(demo
     page.wait_for_url(re.compile(r"/en/calculator/\?.*annual_rent=240%2C000"))
     # rent relief: year 1 100% of 240,000 = 240,000; years 2 and 3 50% each = 120,000 + 120,000 -> 480,000
     line = page.locator(".calculator-result tr.benefit", has_text="Rent relief")
-    expect(line.locator("td.amount").nth(0)).to_have_text("CN¥240,000.00")
-    expect(line.locator("td.amount").nth(1)).to_have_text("CN¥480,000.00")
-    expect(line.locator(".benefit-rule")).to_contain_text("year 2: 50% × CN¥240,000.00 = CN¥120,000.00")
+    expect(line.locator("td.amount").nth(0)).to_have_text("¥240,000.00")
+    expect(line.locator("td.amount").nth(1)).to_have_text("¥480,000.00")
+    expect(line.locator(".benefit-rule")).to_contain_text("year 2: 50% × ¥240,000.00 = ¥120,000.00")
     # rent relief is the only cash item these figures qualify for, so it is the whole estimate
     expect(page.locator(".calculator-result tr.benefit")).to_have_count(1)
-    expect(page.locator(".benefit-total td.amount").nth(1)).to_have_text("CN¥480,000.00")
+    expect(page.locator(".benefit-total td.amount").nth(1)).to_have_text("¥480,000.00")
 
     # a negative figure: the message is on the field, and no estimate is shown
     page.locator("#id_annual_rent").fill("-5000")

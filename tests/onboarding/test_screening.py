@@ -32,7 +32,7 @@ def test_core_profile_with_reasons():
     assert result.profile == Profile.CORE
     assert result.score == 100
     assert result.reasons[0].startswith("Matches the Core merchant profile")
-    assert any("Monthly GMV of CN¥500,000.01 is above CN¥500,000.00" in r for r in result.reasons)
+    assert any("Monthly GMV of ¥500,000.01 is above ¥500,000.00" in r for r in result.reasons)
     assert any("SKU coverage of 80%" in r for r in result.reasons)
     assert result.unmet == []
 
@@ -63,7 +63,7 @@ def test_strategic_needs_a_commitment_above_zero():
     result = evaluate(app_with(**{**STRATEGIC, "marketing_commitment": Decimal("0")}))
     assert result.profile == Profile.NONE
     assert result.score == 67
-    assert any("is not above CN¥0.00" in r for r in result.unmet)
+    assert any("is not above ¥0.00" in r for r in result.unmet)
 
 
 def test_no_profile_flags_without_rejecting_and_lists_missing_answers():
@@ -72,7 +72,7 @@ def test_no_profile_flags_without_rejecting_and_lists_missing_answers():
     assert result.score == 25  # closest: core, 1 of 4
     assert "not a rejection" in result.reasons[0]
     assert any("SKU coverage of 70% is below the 80%" in r for r in result.unmet)
-    assert any("Monthly GMV of CN¥500,000.00 is not above" in r for r in result.unmet)
+    assert any("Monthly GMV of ¥500,000.00 is not above" in r for r in result.unmet)
     assert "Whether there is a mature operations team is not answered." in result.missing
     assert "Annual growth is not answered." in result.missing
 

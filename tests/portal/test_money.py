@@ -39,12 +39,25 @@ def test_money_refuses_to_add_two_currencies():
 
 def test_format_money_per_language():
     assert format_money(Decimal("1234567.5"), "CNY", "zh-hans") == "¥1,234,567.50"
-    assert format_money(Decimal("1234567.5"), "CNY", "en") == "CN¥1,234,567.50"
+    assert format_money(Decimal("1234567.5"), "CNY", "en") == "¥1,234,567.50"
+
+
+@pytest.mark.parametrize(("amount", "currency", "language", "expected"), [
+    ("-1234.5", "CNY", "en", "-¥1,234.50"),
+    ("0.5", "CNY", "en", "¥0.50"),
+    ("1234", "JPY", "en", "JP¥1,234"),
+    ("1234", "JPY", "zh-hans", "JP¥1,234"),
+    ("-1234.5", "USD", "en", "-$1,234.50"),
+    ("1234.5", "USD", "zh-hans", "US$1,234.50"),
+    ("1234.5", "EUR", "en", "€1,234.50"),
+])
+def test_format_money_shows_the_yuan_as_yen_sign_and_keeps_other_currencies(amount, currency, language, expected):
+    assert format_money(Decimal(amount), currency, language) == expected
 
 
 def test_money_filter_needs_a_currency():
     template = Template("{% load money %}{{ amount|money:currency }}")
     with translation.override("en"):
-        assert template.render(Context({"amount": Decimal("20000"), "currency": "CNY"})) == "CN¥20,000.00"
+        assert template.render(Context({"amount": Decimal("20000"), "currency": "CNY"})) == "¥20,000.00"
     with pytest.raises(CurrencyMismatch):
         template.render(Context({"amount": Decimal("1"), "currency": ""}))

@@ -91,13 +91,13 @@ def test_tax_rebate_band_edges(revenue, eligible, year1):
     assert tax.year1 == D(year1)
     assert tax.total == D(year1) * 3  # three years, same band each year
     if not eligible:
-        assert tax.reasons == ["Needs annual revenue of at least CN¥5,000,000.00."]
+        assert tax.reasons == ["Needs annual revenue of at least ¥5,000,000.00."]
 
 
 def test_tax_rebate_lasts_three_years():
     tax = line(estimate(years=4, annual_revenue=D("20000000"), local_tax_contribution=D("100000")), "tax_rebate")
     assert tax.year_amounts == [D("40000.00")] * 3 + [D("0")]
-    assert "40%" in tax.rule and "annual revenue from CN¥20,000,000.00" in tax.rule
+    assert "40%" in tax.rule and "annual revenue from ¥20,000,000.00" in tax.rule
 
 
 def test_renovation_is_capped_per_project():
@@ -106,7 +106,7 @@ def test_renovation_is_capped_per_project():
     assert reno.year_amounts == [D("1000000.00"), D("0"), D("0")]
     assert reno.total == D("1000000.00")
     assert reno.capped
-    assert reno.rule == "20% × CN¥8,000,000.00 = CN¥1,600,000.00, one-off, capped at CN¥1,000,000.00 per project"
+    assert reno.rule == "20% × ¥8,000,000.00 = ¥1,600,000.00, one-off, capped at ¥1,000,000.00 per project"
 
 
 def test_renovation_under_the_cap_and_only_for_heavy_assets():
@@ -133,8 +133,8 @@ def test_logistics_fresh_per_order_capped_per_year():
     assert logi.year_amounts == [D("500000.00")] * 3
     assert logi.total == D("1500000.00")
     assert logi.capped
-    assert "CN¥1.00 × 1,200,000 orders = CN¥1,200,000.00" in logi.rule
-    assert "capped at CN¥500,000.00 a year" in logi.rule
+    assert "¥1.00 × 1,200,000 orders = ¥1,200,000.00" in logi.rule
+    assert "capped at ¥500,000.00 a year" in logi.rule
 
 
 @pytest.mark.parametrize(
