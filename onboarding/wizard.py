@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import Category, Merchant, PolicyItem
 from portal.money import format_money
+from portal.text import join_names
 
 from .models import Application, WizardStep
 
@@ -119,8 +120,9 @@ def _brands(value: Any) -> str:
         if isinstance(brand, str):
             brand = {"name": brand, "ownership": "own"}
         if isinstance(brand, dict) and brand.get("name"):
-            parts.append(f"{brand['name']} ({ownership.get(brand.get('ownership'), brand.get('ownership', ''))})")
-    return "; ".join(parts)
+            parts.append(_("%(name)s (%(ownership)s)") % {
+                "name": brand["name"], "ownership": ownership.get(brand.get("ownership"), brand.get("ownership", ""))})
+    return join_names(parts)
 
 
 def answer_display(name: str, value: Any, *, currency: str) -> str:
@@ -128,9 +130,9 @@ def answer_display(name: str, value: Any, *, currency: str) -> str:
     if name not in WIZARD_FIELDS:
         return EMPTY if value in (None, "", []) else str(value)
     if name in M2M_FIELDS:
-        return ", ".join(_names(M2M_FIELDS[name], value or [])) or EMPTY
+        return join_names(_names(M2M_FIELDS[name], value or [])) or EMPTY
     if name == "main_category":
-        return ", ".join(_names(Category, value)) if value not in (None, "") else EMPTY
+        return join_names(_names(Category, value)) if value not in (None, "") else EMPTY
     if name == "brands":
         return _brands(value) or EMPTY
     if value is None or value == "":

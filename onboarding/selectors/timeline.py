@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from portal.audit import audit_entries_for
 from portal.models import Squad
 from portal.money import format_money
+from portal.text import join_names
 
 from ..models import Application, DocumentType, InfoRequest, Profile, WizardStep
 from ..wizard import answer_display, field_label
@@ -157,10 +158,10 @@ def _step_saved(entry: TimelineEntry, ctx: _Context) -> None:
     if not entry.changes and data.get("fields"):
         # recorded before the values were kept: the fields only
         entry.details.append(_("Changed: %(fields)s")
-                             % {"fields": ", ".join(field_label(name) for name in data["fields"])})
+                             % {"fields": join_names(field_label(name) for name in data["fields"])})
     if entry.flagged:
         entry.details.append(_("Changed during the information request without being asked for: %(fields)s")
-                             % {"fields": ", ".join(c.label for c in entry.changes if c.unrequested)})
+                             % {"fields": join_names(c.label for c in entry.changes if c.unrequested)})
 
 
 def _submitted(entry: TimelineEntry, ctx: _Context) -> None:

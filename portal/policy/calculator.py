@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from portal.models import Category
 from portal.models.policy import PolicyFormula, PolicyItem, PolicyItemVersion, PolicyRateBand
 from portal.money import format_money, round_money
+from portal.text import join_clauses, join_names, join_phrases
 
 from .describe import band_condition_text, version_describe
 from .figures import COUNT_INPUTS, YearRatesError, base_noun, count_text, percent_text, year_rates_parse
@@ -154,7 +155,7 @@ def policy_ineligibility_reasons(*, version: PolicyItemVersion, inputs: Calculat
     categories = list(version.categories.all())
     if categories and (inputs.category is None or inputs.category.pk not in {c.pk for c in categories}):
         reasons.append(gettext("Only for these categories: %(names)s.") % {
-            "names": ", ".join(c.name for c in categories)})
+            "names": join_names(c.name for c in categories)})
     if version.min_annual_revenue is not None and inputs.annual_revenue < version.min_annual_revenue:
         reasons.append(gettext("Needs annual revenue of at least %(amount)s.") % {
             "amount": format_money(version.min_annual_revenue, version.currency)})
@@ -243,7 +244,7 @@ def _rule_text(*, version: PolicyItemVersion, inputs: CalculatorInputs, years: i
                 "n": index, "rate": percent_text(rate), "base": base_text,
                 "amount": _money(round_money(base * rate / HUNDRED, version.currency), version),
             })
-        parts = ["; ".join(segments)] if segments else [version_describe(version)]
+        parts = [join_clauses(segments)] if segments else [version_describe(version)]
     else:
         band = policy_band_for(version=version, inputs=inputs)
         rate = band.rate if band is not None else version.rate
@@ -260,7 +261,7 @@ def _rule_text(*, version: PolicyItemVersion, inputs: CalculatorInputs, years: i
             parts.append(gettext("rate for %(condition)s") % {"condition": band_condition_text(version, band)})
         parts.append(_timing_text(version))
     parts.extend(_cap_texts(version))
-    text = ", ".join(parts)
+    text = join_phrases(parts)
     return text[:1].upper() + text[1:]
 
 

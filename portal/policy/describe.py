@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext
 
 from portal.models.policy import PolicyFormula, PolicyItem, PolicyItemVersion, PolicyRateBand
 from portal.money import format_money
+from portal.text import join_clauses, join_names, join_phrases
 
 from .figures import (
     COUNT_INPUTS,
@@ -75,10 +76,10 @@ def _conditional_text(version: PolicyItemVersion, bands: list[PolicyRateBand]) -
     for band in bands:
         by_rate.setdefault(band.rate, []).append(band_condition_text(version, band))
     clauses = [
-        gettext("%(rate)s for %(conditions)s") % {"rate": _rate_text(version, rate), "conditions": ", ".join(conds)}
+        gettext("%(rate)s for %(conditions)s") % {"rate": _rate_text(version, rate), "conditions": join_names(conds)}
         for rate, conds in by_rate.items()
     ]
-    return "; ".join(clauses)
+    return join_clauses(clauses)
 
 
 def version_describe(version: PolicyItemVersion) -> str:
@@ -99,7 +100,7 @@ def version_describe(version: PolicyItemVersion) -> str:
             gettext("%(years)s: %(rate)s") % {"years": year_range_text(first, last), "rate": percent_text(rate)}
             for first, last, rate in group_year_rates(rates)
         ]
-        text = gettext("%(schedule)s of %(base)s") % {"schedule": capfirst(", ".join(segments)), "base": noun}
+        text = gettext("%(schedule)s of %(base)s") % {"schedule": capfirst(join_phrases(segments)), "base": noun}
     elif version.formula == PolicyFormula.PER_UNIT:
         rate = format_money(version.rate, version.currency)
         if version.base_input in COUNT_INPUTS:
@@ -123,7 +124,7 @@ def version_describe(version: PolicyItemVersion) -> str:
         text = gettext("%(rate)s of %(base)s") % {"rate": percent_text(version.rate), "base": noun}
 
     if version.formula != PolicyFormula.YEAR_SCHEDULE and conditional:
-        text = f"{text}; {_conditional_text(version, conditional)}"
+        text = join_clauses([text, _conditional_text(version, conditional)])
     return text
 
 
@@ -137,7 +138,7 @@ def version_cap_describe(version: PolicyItemVersion) -> str:
             "amount": format_money(version.cap_per_project, version.currency)})
     if version.fund_total is not None:
         parts.append(gettext("fund of %(amount)s") % {"amount": format_money(version.fund_total, version.currency)})
-    return capfirst("; ".join(parts))
+    return capfirst(join_clauses(parts))
 
 
 def version_duration_years(version: PolicyItemVersion) -> int | None:
