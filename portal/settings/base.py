@@ -191,6 +191,7 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 
 WAGTAIL_SITE_NAME = "招商平台"
 WAGTAILADMIN_BASE_URL = SITE_URL
+WAGTAILADMIN_USER_LOGIN_FORM = "portal.accounts.admin_login.AdminLoginForm"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
