@@ -202,8 +202,11 @@ def compiled_locale(tmp_path, committed):
     for catalog in (CATALOG, WAGTAIL_GAPS):
         locale_dir = tmp_path / catalog.parents[2].name
         (locale_dir / "zh_Hans" / "LC_MESSAGES").mkdir(parents=True)
-        subprocess.run(["msgfmt", "--check-format", "-o", str(locale_dir / "zh_Hans" / "LC_MESSAGES" / "django.mo"),
-                        str(catalog)], check=True)
+        for source in (catalog, catalog.with_name("djangojs.po")):
+            if source.exists():
+                subprocess.run(["msgfmt", "--check-format", "-o",
+                                str(locale_dir / "zh_Hans" / "LC_MESSAGES" / source.with_suffix(".mo").name),
+                                str(source)], check=True)
         paths.append(str(locale_dir))
     assert [Path(p).name for p in settings.LOCALE_PATHS] == [Path(p).name for p in paths]
     with override_settings(LOCALE_PATHS=paths):
