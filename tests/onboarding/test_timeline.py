@@ -50,7 +50,7 @@ def _gmv_changed_during_request(w):
 
 
 @pytest.mark.parametrize(("language", "saved", "gmv", "flag"), [
-    ("en", "Answers saved: Screening questions", "Monthly GMV (6-month average): CN¥600,000.00 → CN¥2,650,000.00",
+    ("en", "Answers saved: Screening questions", "Monthly GMV (6-month average): ¥600,000.00 → ¥2,650,000.00",
      "Changed during the information request without being asked for: Monthly GMV (6-month average)"),
     ("zh-hans", "已保存答案：预审问题", "月均 GMV（近 6 个月平均）：¥600,000.00 → ¥2,650,000.00",
      "补充资料期间修改了未被要求的内容：月均 GMV（近 6 个月平均）"),
@@ -86,7 +86,7 @@ def test_the_reviewers_page_shows_the_change_and_the_flag(client):
     client.force_login(w.reviewer)
     html = client.get(f"/admin/applications/{app.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     with translation.override("en"):
-        assert "Monthly GMV (6-month average)</strong>: CN¥600,000.00 → CN¥2,650,000.00" in html
+        assert "Monthly GMV (6-month average)</strong>: ¥600,000.00 → ¥2,650,000.00" in html
         assert "not asked for in the information request" in html
         assert ("While this request was open the applicant also changed answers it did not ask about: "
                 "Monthly GMV (6-month average).") in html

@@ -24,7 +24,7 @@ def test_the_step_forms_edit_the_fields_of_the_map():
 
 @pytest.mark.parametrize(("language", "expected"), [
     ("en", {
-        "label": "Monthly GMV (6-month average)", "money": "CN¥2,650,000.00", "yes": "Yes", "no": "No",
+        "label": "Monthly GMV (6-month average)", "money": "¥2,650,000.00", "yes": "Yes", "no": "No",
         "mode": "Platform entry", "category": "Apparel", "brands": "Acme (own brand); Zeta (authorised)",
         "cross_border": "Domestic only", "percent": "82.5",
     }),
