@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (Chinese text counts double towards the line length; this file is content data)
-"""The demo site's pages in Chinese and English, from BUSINESS_RULES.md. Data only: `cms.demo` loads it.
+"""The demo site's pages in Chinese and English, with the defaults of the operator guide (§3.2, §4). Data only: `cms.demo` loads it.
 
 Each page spec: the page class name, its slug, whether it shows in the menu, fields shared by both
 languages ("common"), the Chinese and English fields, and its children. StreamField values are given in

@@ -1,5 +1,5 @@
 """Default reference data of onboarding: the document types and the document matrix
-(BUSINESS_RULES §3.2), and one squad per category that has none. Idempotent: existing rows are left as
+(operator guide §5.2), and one squad per category that has none. Idempotent: existing rows are left as
 staff have edited them; only missing ones are added."""
 
 from __future__ import annotations

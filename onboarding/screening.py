@@ -1,4 +1,4 @@
-"""The pre-screen (BUSINESS_RULES §3.1 and §3.3): which profile an applicant fits, a score, and why.
+"""The pre-screen (operator guide §5.1): which profile an applicant fits, a score, and why.
 
 It flags unmet criteria and unanswered questions; it never rejects. Thresholds come from the
 `ScreeningRules` setting. The result is translated in the active language; the services store it on

@@ -221,7 +221,7 @@ class ApplicationQueueView(RoleRequiredMixin, QueueExportMixin, IndexView):
 
 
 def export_record(request, *, export_format: str, scope: str) -> None:
-    """Exports of merchant data are logged (BUSINESS_RULES §12): who, when, which format and filters."""
+    """Exports of merchant data are logged (operator guide §1.3): who, when, which format and filters."""
     params = {key: request.GET.getlist(key) for key in request.GET if key not in ("export", "next")}
     audit_entry_create(actor=request.user, action="onboarding.application_queue.exported",
                        data={"format": export_format, "scope": scope, "params": params},

@@ -2,7 +2,7 @@
 category squads, document types, the document requirement matrix and the working-day calendar.
 
 Every save and delete writes an audit entry in the saving transaction (rule and permission changes are
-audited, BUSINESS_RULES §12). Saving a squad re-grants its open applications to its current members
+audited, operator guide §1.3). Saving a squad re-grants its open applications to its current members
 (`services.squad_grants_sync`), so a removed reviewer loses access at once.
 """
 

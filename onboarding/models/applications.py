@@ -25,7 +25,7 @@ _NOT_NEGATIVE = [MinValueValidator(0)]
 
 
 class ApplicationStatus(models.TextChoices):
-    """BUSINESS_RULES §4.1, up to the decision (the contract states belong to `contracts`)."""
+    """Operator guide §5.5, up to the decision (the contract states belong to `contracts`)."""
 
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -58,7 +58,7 @@ TERMINAL_STATUSES = [_S.APPROVED, _S.REJECTED, _S.WITHDRAWN]
 
 
 class Profile(models.TextChoices):
-    """The screening profile (BUSINESS_RULES §3.1); empty until screening has run."""
+    """The screening profile (operator guide §5.1); empty until screening has run."""
 
     CORE = "core", _("Core merchant")
     POTENTIAL = "potential", _("Potential merchant")
@@ -118,7 +118,7 @@ class Application(models.Model):
                                         blank=True)
     cross_border = models.BooleanField(_("cross-border"), null=True, blank=True)
 
-    # screening answers (BUSINESS_RULES §3.1); empty = not answered
+    # screening answers (operator guide §5.1); empty = not answered
     has_supply_chain_advantage = models.BooleanField(_("supply-chain advantage"), null=True, blank=True)
     is_known_brand = models.BooleanField(_("known brand"), null=True, blank=True)
     top10_position = models.PositiveSmallIntegerField(
@@ -141,7 +141,7 @@ class Application(models.Model):
                                                   validators=[MinValueValidator(1)])
     marketing_commitment = models.DecimalField(_("annual marketing commitment"), max_digits=16, decimal_places=2,
                                                null=True, blank=True, validators=_NOT_NEGATIVE)
-    # supplier capability matrix (BUSINESS_RULES §3.3)
+    # supplier capability matrix (operator guide §5.1)
     sample_pass_rate = models.DecimalField(_("sample-inspection pass rate (%)"), max_digits=5, decimal_places=2,
                                            null=True, blank=True, validators=_PERCENT)
     peak_capacity_multiple = models.DecimalField(_("peak daily capacity (× normal)"), max_digits=6,

@@ -12,7 +12,7 @@ from portal.models import MerchantGrade
 
 @register_setting(icon="list-ul")
 class ScreeningRules(BaseGenericSetting):
-    """The pre-screen's criteria (BUSINESS_RULES §3.1, §3.3). The pre-screen flags, it never rejects."""
+    """The pre-screen's criteria (operator guide §5.1). The pre-screen flags, it never rejects."""
 
     # core merchant [核心商家]
     core_top_rank = models.PositiveSmallIntegerField(
@@ -59,7 +59,7 @@ class ScreeningRules(BaseGenericSetting):
 @register_setting(icon="form")
 class ApprovalDefaults(BaseGenericSetting):
     """What approval proposes: the grade of an unrated merchant and the deposit of each grade
-    (BUSINESS_RULES §5.1). A different deposit is an override: it needs a reason, and above the
+    (operator guide §6). A different deposit is an override: it needs a reason, and above the
     four-eyes threshold (Portal settings) a second approver."""
 
     default_grade = models.CharField(_("grade of a new merchant"), max_length=1, choices=MerchantGrade.choices,
@@ -81,7 +81,7 @@ class ApprovalDefaults(BaseGenericSetting):
 
 @register_setting(icon="doc-full")
 class DocumentRules(BaseGenericSetting):
-    """Expiry tracking of qualification documents (BUSINESS_RULES §3.2)."""
+    """Expiry tracking of qualification documents (operator guide §5.3)."""
 
     expiry_reminder_days = models.CharField(
         _("remind before expiry (days)"), max_length=50, default="60,30,7",

@@ -9,7 +9,8 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 class PortalSettings(BaseGenericSetting):
     """Operator-wide defaults that staff change in the admin (Settings → Portal settings).
 
-    Every number here is a default from BUSINESS_RULES.md; code reads it from here, never from a constant.
+    Each field, its default and what a change does are in the operator guide (docs/operator-guide.md §4,
+    §5.4, §5.7, §5.8, §7); code reads it from here, never from a constant.
     """
 
     launch_date = models.DateField(

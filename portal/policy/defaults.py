@@ -1,4 +1,4 @@
-"""The default categories and the default policy package of BUSINESS_RULES.md §2.2.
+"""The default categories and the default policy package of the operator guide §3.2.
 
 `policy_defaults_load()` creates what is missing and never touches what exists (rows are matched on
 their codes), so it is safe to run on every deploy and never overwrites an editor's changes. An item that

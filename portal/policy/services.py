@@ -1,6 +1,6 @@
 """Writes to the policy items: the version rules and the audit trail of every change.
 
-What holds (BUSINESS_RULES §4.4, "a change is a new version"):
+What holds (operator guide §3.1, "a change is a new version"):
 - Versions of one item never overlap in time.
 - A version that has taken effect (effective_from <= today) keeps its figures and conditions for ever;
   only its end date may be set, to today or later. A version that has ended is history and does not change.

@@ -88,7 +88,7 @@ class PolicyItemViewSet(SnippetViewSet):
 
 
 class PolicyItemVersionAdminForm(WagtailAdminModelForm):
-    """Applies the version rules (BUSINESS_RULES §4.4) and shows their messages on the fields."""
+    """Applies the version rules (operator guide §3.1) and shows their messages on the fields."""
 
     def clean(self):
         cleaned = super().clean()

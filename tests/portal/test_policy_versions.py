@@ -1,4 +1,4 @@
-"""Version rules: no overlaps, figures in effect never change, a change is a new version (BUSINESS_RULES §4.4)."""
+"""Version rules: no overlaps, figures in effect never change, a change is a new version (operator guide §3.1)."""
 
 import datetime
 from decimal import Decimal
