@@ -1,4 +1,4 @@
-"""The merchant's lifecycle (BUSINESS_RULES §4.1): one service per transition, each on the shared
+"""The merchant's lifecycle (operator guide §6.1): one service per transition, each on the shared
 `portal.workflow` helper (row lock, map check, narrow write, audit entry `portal.merchant.<event>` in the
 same transaction), plus the grade change.
 
@@ -128,7 +128,7 @@ def merchant_suspend(*, merchant: Merchant, actor: Any | None, reason: str, now:
 def merchant_reinstate(*, merchant: Merchant, actor: Any | None, reason: str, now: dt.datetime | None = None
                        ) -> Merchant:
     """suspended → active, with the reason. A merchant back from suspension holds the deposit of grade E
-    (BUSINESS_RULES §5.1): the caller sets it with `merchant_grade_set` in the same transaction."""
+    (operator guide §9): the caller sets it with `merchant_grade_set` in the same transaction."""
     reason = _reason(reason)
     return _move(merchant=merchant, target=S.ACTIVE, from_states=[S.SUSPENDED], actor=actor,
                  event="reinstated", now=now, data={"reason": reason})

@@ -7,7 +7,7 @@ from .vocabulary import MerchantGrade
 
 
 class MerchantStatus(models.TextChoices):
-    """Where the partner stands with the platform (BUSINESS_RULES §4.1, the merchant's part of the chain).
+    """Where the partner stands with the platform (operator guide §6.1, the merchant's part of the chain).
     The application's states belong to onboarding, the contract's and the deposit's to contracts and
     billing; their services move the merchant through `portal.merchants.services`."""
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MerchantGrade(models.TextChoices):
-    """The merchant's grade, which sets its deposit grade and commission discount (BUSINESS_RULES §5.1,
-    §8): A–D follow the credit rating; E is for merchants back from suspension or new in high-risk
+    """The merchant's grade, which sets its deposit grade and commission discount (operator guide §6,
+    §9): A–D follow the credit rating; E is for merchants back from suspension or new in high-risk
     categories. An unrated merchant starts at C (ApprovalDefaults.default_grade)."""
 
     A = "A", "A"
@@ -21,7 +21,7 @@ class MerchantGrade(models.TextChoices):
 
 
 class CooperationMode(models.TextChoices):
-    """The three cooperation modes [平台入驻/联营/特许加盟] (BUSINESS_RULES §6)."""
+    """The three cooperation modes [平台入驻/联营/特许加盟] (operator guide §9)."""
 
     PLATFORM = "platform", _("Platform entry")
     JOINT = "joint", _("Joint operation")
