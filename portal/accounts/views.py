@@ -3,6 +3,7 @@ team pages. Each view parses input, checks access, calls one service and shapes 
 
 from __future__ import annotations
 
+from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.exceptions import ApplicationError
 from portal.ids import id_parse
 
-from . import selectors, services
+from . import selectors, services, throttle
 from .decorators import membership_for_request, merchant_choose, verified_merchant_required
 from .forms import EmailAuthenticationForm, InvitationPasswordForm, InviteForm, PasswordResetRequestForm, SignupForm
 from .tokens import TokenInvalid, invitation_max_age, invitation_token_read
@@ -107,9 +108,19 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view, with requests limited per address and per IP address (the same answer for addresses
+    with and without an account)."""
+
     template_name = "accounts/password_reset_form.html"
     form_class = PasswordResetRequestForm
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        if not throttle.password_reset_allowed(email=form.cleaned_data["email"],
+                                               ip_address=get_client_ip_address(self.request)):
+            form.add_error(None, throttle.password_reset_limited_message())
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

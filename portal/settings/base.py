@@ -4,6 +4,7 @@ See `.env.example` for the variables. Development defaults need nothing installe
 Celery, local-memory cache); PostgreSQL, Redis and real Stripe keys come in through the environment.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     # third party
     "django_filters",
     "guardian",
+    "axes",
     # django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -70,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out login into the login form with the lockout message
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -106,6 +109,7 @@ CACHES = {
 
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before any password is checked
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -114,6 +118,24 @@ ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous visitor
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "/"
+# Login throttling (django-axes) for every login form (merchant, Wagtail admin, Django admin): after
+# LOGIN_FAILURE_LIMIT wrong passwords for one address from one IP address, that pair is locked out, even with the
+# right password, until LOGIN_LOCKOUT_MINUTES have passed or staff reset it (`manage.py axes_reset_username`,
+# or the access attempts in the Django admin). A success clears the count. Behind a proxy, set
+# AXES_IPWARE_PROXY_COUNT and install django-ipware so the client's address is used rather than the proxy's.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "portal.accounts.throttle.login_username"
+AXES_LOCKOUT_CALLABLE = "portal.accounts.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the cool-off runs from the lockout, not the last try
+AXES_VERBOSE = False
+# Password-reset mails: at most this many requests per address and per IP address in the window (the cache keeps
+# the counts), whether or not the address has an account.
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=10)
+PASSWORD_RESET_LIMIT_WINDOW = timedelta(hours=1)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
