@@ -105,6 +105,17 @@ class Transition(Generic[M]):
         return obj
 
 
+def transition_check(obj: M, *, target: str, status_field: str = "status",
+                     transitions: Mapping[str, Iterable[str]] | None = None,
+                     from_states: Iterable[str] | None = None, refused_message: str | None = None
+                     ) -> Transition[M]:
+    """Check the move of a row the caller has already locked with `row_lock` (when it must look at the
+    row, or at another one, before the move is checked). Call `.finish(...)` unless `.done`."""
+    transition_allowed(obj, target, status_field=status_field, transitions=transitions,
+                       from_states=from_states, refused_message=refused_message)
+    return Transition(obj=obj, target=target, status_field=status_field)
+
+
 def transition_begin(*, instance: M, target: str, queryset: models.QuerySet[M] | None = None,
                      guard: Callable[[M], None] | None = None, status_field: str = "status",
                      transitions: Mapping[str, Iterable[str]] | None = None,
@@ -115,9 +126,8 @@ def transition_begin(*, instance: M, target: str, queryset: models.QuerySet[M] |
     obj = row_lock(instance, queryset=queryset)
     if guard is not None:
         guard(obj)
-    transition_allowed(obj, target, status_field=status_field, transitions=transitions,
-                       from_states=from_states, refused_message=refused_message)
-    return Transition(obj=obj, target=target, status_field=status_field)
+    return transition_check(obj, target=target, status_field=status_field, transitions=transitions,
+                            from_states=from_states, refused_message=refused_message)
 
 
 def transition_run(*, instance: M, target: str, actor: Any | None, action: str,

@@ -233,6 +233,8 @@ class InfoRequest(models.Model):
         OPEN = "open", _("Open")
         ANSWERED = "answered", _("Answered")
 
+    ALLOWED_TRANSITIONS: dict[str, set[str]] = {Status.OPEN: {Status.ANSWERED}, Status.ANSWERED: set()}
+
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="info_requests",
                                     verbose_name=_("application"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",

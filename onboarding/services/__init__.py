@@ -2,10 +2,11 @@
 
 API summary (for the applicant UI and the admin review screens)
 ----------------------------------------------------------------
-Conventions. Each state change re-reads the application with `select_for_update`, returns quietly (the
-fresh row) when it is already in the target state, raises `portal.exceptions.InvalidTransition`
-otherwise, saves with `update_fields` and writes an audit entry `onboarding.application.<event>` in the
-same transaction. The instance passed in is not updated: use the return value. Errors:
+Conventions. Each state change goes through the shared helper `portal.workflow`: it re-reads the
+application with `select_for_update`, returns quietly (the fresh row) when it is already in the target
+state, raises `portal.exceptions.InvalidTransition` otherwise, saves with `update_fields` and writes an
+audit entry `onboarding.application.<event>` (with the states "from" and "to") in the same transaction.
+The instance passed in is not updated: use the return value. Errors:
 - `portal.exceptions.PermissionDenied`: the actor may not do this (show a message or 404 for merchants);
 - `portal.exceptions.InvalidTransition`: not allowed in the current status;
 - `portal.exceptions.ApplicationError`: a business rule (e.g. incomplete: `exc.extra["missing"]`,

@@ -1,15 +1,18 @@
-"""Shared plumbing of the onboarding services: locking, transition checks, permission checks, audit."""
+"""Shared plumbing of the onboarding services: the application's moves on `portal.workflow`, permission
+checks, audit."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_entry_create
-from portal.exceptions import InvalidTransition, PermissionDenied
+from portal.exceptions import PermissionDenied
+from portal.workflow import Transition, row_lock, transition_begin, transition_check
 
 from ..models import Application
 from ..permissions import (
@@ -26,24 +29,39 @@ def now_or(now: dt.datetime | None) -> dt.datetime:
     return now or timezone.now()
 
 
+def _lock_queryset():
+    return Application.objects.select_related("merchant")
+
+
 def lock_application(application: Application) -> Application:
-    """Re-read the row under a row lock (PostgreSQL `SELECT … FOR UPDATE`); the caller holds a transaction."""
-    return (Application.objects.select_for_update(of=("self",))
-            .select_related("merchant").get(pk=application.pk))
+    """Re-read the row under a row lock (PostgreSQL `SELECT … FOR UPDATE`); the caller holds a transaction.
+    For the application's writes that are not status changes; a status change uses `application_move`."""
+    return row_lock(application, queryset=_lock_queryset())
 
 
-def transition_needed(app: Application, target: str) -> bool:
-    """False when the application is already in `target` (the caller returns quietly); raises
-    InvalidTransition when the map does not allow the move."""
-    if app.status == target:
-        return False
-    if target not in Application.ALLOWED_TRANSITIONS[app.status]:
-        raise InvalidTransition(
-            _("An application that is “%(current)s” cannot become “%(target)s”.")
-            % {"current": app.get_status_display(), "target": Application.Status(target).label},
-            extra={"current": app.status, "target": target},
-        )
-    return True
+def _refused() -> str:
+    return _("An application that is “%(current)s” cannot become “%(target)s”.")
+
+
+def application_move(application: Application, *, target: str, actor: Any = None,
+                     guard: Callable[[Any, Application], None] | None = None) -> Transition[Application]:
+    """Lock the application, run `guard(actor, app)` (a permission check on the fresh row), and check the
+    move to `target` against APPLICATION_TRANSITIONS (`portal.workflow`). Unless `.done`, the caller
+    finishes it with `finish_move`."""
+    return transition_begin(instance=application, target=target, queryset=_lock_queryset(),
+                            guard=(lambda app: guard(actor, app)) if guard is not None else None,
+                            refused_message=_refused())
+
+
+def application_move_locked(app: Application, *, target: str) -> Transition[Application]:
+    """The same check on an application the caller has already locked with `lock_application`."""
+    return transition_check(app, target=target, refused_message=_refused())
+
+
+def finish_move(move: Transition[Application], *, actor: Any, event: str, fields: dict | None = None,
+                touched: Iterable[str] = (), data: dict | None = None) -> Application:
+    """Set the status and fields, save them narrowly and write `onboarding.application.<event>`."""
+    return move.finish(actor=actor, action=f"{ACTION_PREFIX}{event}", fields=fields, touched=touched, data=data)
 
 
 def require_member(actor: Any, app: Application) -> None:

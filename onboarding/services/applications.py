@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from portal.calendar import add_working_days, add_working_hours, add_working_time, working_time_between
 from portal.exceptions import ApplicationError, InvalidTransition, PermissionDenied
 from portal.models import Category, Merchant, PortalSettings
+from portal.workflow import Transition, transition_check
 
 from ..models import (
     EDITABLE_STATUSES,
@@ -29,7 +30,16 @@ from ..screening import screening_evaluate
 from ..selectors import application_missing_items
 from ..validators import credit_code_normalize
 from ..wizard import M2M_FIELDS, STEP_FIELDS, STEP_ORDER, answer_snapshot
-from ._base import audit, iso, lock_application, now_or, require_member, transition_needed
+from ._base import (
+    application_move,
+    application_move_locked,
+    audit,
+    finish_move,
+    iso,
+    lock_application,
+    now_or,
+    require_member,
+)
 from .assignment import assignment_apply
 from .notifications import application_notify
 
@@ -212,24 +222,22 @@ def application_submit(*, application: Application, actor: Any, now: dt.datetime
     `view_application`/`review_application` object permissions, and starts the SLA clocks on working time
     (first touch within PortalSettings.first_touch_hours, decision within decision_working_days)."""
     now = now_or(now)
-    app = lock_application(application)
-    require_member(actor, app)
-    if not transition_needed(app, S.SUBMITTED):
-        return app
+    move = application_move(application, target=S.SUBMITTED, actor=actor, guard=require_member)
+    if move.done:
+        return move.obj
+    app = move.obj
     missing = application_missing_items(app)
     if missing:
         raise ApplicationError(_("The application is not complete yet."), extra={"missing": missing})
     settings = PortalSettings.load()
     fields = _store_screening(app)
     fields += assignment_apply(app=app)
-    app.status = S.SUBMITTED
     app.submitted_at = now
     app.first_touch_due_at = add_working_hours(now, settings.first_touch_hours)
     app.decision_due_at = add_working_days(now, settings.decision_working_days)
     app.last_completed_step = WizardStep.DOCUMENTS
-    app.save(update_fields=[*fields, "status", "submitted_at", "first_touch_due_at", "decision_due_at",
-                            "last_completed_step", "updated_at"])
-    audit(actor=actor, app=app, event="submitted", data={
+    finish_move(move, actor=actor, event="submitted", touched=[
+        *fields, "submitted_at", "first_touch_due_at", "decision_due_at", "last_completed_step"], data={
         "profile": app.profile, "score": app.score, "squad": app.squad_id, "reviewer": app.assigned_reviewer_id,
         "first_touch_due_at": iso(app.first_touch_due_at), "decision_due_at": iso(app.decision_due_at),
     })
@@ -246,10 +254,10 @@ def application_resubmit(*, application: Application, actor: Any, answers: dict[
     resumes: the deadline moves by the working time it was paused. Compliance sign-off is cleared, since
     documents may have changed; the screening is recomputed."""
     now = now_or(now)
-    app = lock_application(application)
-    require_member(actor, app)
-    if not transition_needed(app, S.RESUBMITTED):
-        return app
+    move = application_move(application, target=S.RESUBMITTED, actor=actor, guard=require_member)
+    if move.done:
+        return move.obj
+    app = move.obj
     missing = application_missing_items(app)
     if missing:
         raise ApplicationError(_("The application is not complete yet."), extra={"missing": missing})
@@ -261,14 +269,13 @@ def application_resubmit(*, application: Application, actor: Any, answers: dict[
             item.answered = True
             item.answer = str(answers.get(item.pk, answers.get(str(item.pk), item.answer)))[:5000]
             item.save(update_fields=["answered", "answer"])
-        request.status = InfoRequest.Status.ANSWERED
-        request.answered_by = actor
-        request.answered_at = now
-        request.response = response
-        request.save(update_fields=["status", "answered_by", "answered_at", "response"])
+        transition_check(request, target=InfoRequest.Status.ANSWERED).finish(
+            actor=actor, action="onboarding.info_request.answered",
+            fields={"answered_by": actor, "answered_at": now, "response": response},
+            data={"application": app.pk})
     paused = dt.timedelta(0)
-    fields = ["status", "sla_paused_at", "sla_paused_total", "compliance_signed_off_by",
-              "compliance_signed_off_at", "compliance_note", "updated_at"]
+    fields = ["sla_paused_at", "sla_paused_total", "compliance_signed_off_by", "compliance_signed_off_at",
+              "compliance_note"]
     if app.sla_paused_at is not None:
         paused = working_time_between(app.sla_paused_at, now)
         app.sla_paused_total += paused
@@ -284,9 +291,7 @@ def application_resubmit(*, application: Application, actor: Any, answers: dict[
     app.compliance_signed_off_at = None
     app.compliance_note = ""
     fields += _store_screening(app)
-    app.status = S.RESUBMITTED
-    app.save(update_fields=fields)
-    audit(actor=actor, app=app, event="resubmitted", data={
+    finish_move(move, actor=actor, event="resubmitted", touched=fields, data={
         "request": request.pk if request else None, "paused": str(paused), "decision_due_at": iso(app.decision_due_at),
     })
     application_notify(application=app, event="resubmitted")
@@ -298,22 +303,18 @@ def application_withdraw(*, application: Application, actor: Any, reason: str = 
                          now: dt.datetime | None = None) -> Application:
     """Any open state → withdrawn, by a user of the applying organisation. Stops the clocks."""
     now = now_or(now)
-    app = lock_application(application)
-    require_member(actor, app)
-    if not transition_needed(app, S.WITHDRAWN):
-        return app
-    _withdraw(app, reason=reason, now=now)
-    audit(actor=actor, app=app, event="withdrawn", data={"reason": reason})
+    move = application_move(application, target=S.WITHDRAWN, actor=actor, guard=require_member)
+    if move.done:
+        return move.obj
+    app = _withdraw(move, actor=actor, event="withdrawn", reason=reason, now=now)
     application_notify(application=app, event="withdrawn")
     return app
 
 
-def _withdraw(app: Application, *, reason: str, now: dt.datetime) -> None:
-    app.status = S.WITHDRAWN
-    app.reasons = reason
-    app.decided_at = now
-    app.sla_paused_at = None
-    app.save(update_fields=["status", "reasons", "decided_at", "sla_paused_at", "updated_at"])
+def _withdraw(move: Transition[Application], *, actor: Any, event: str, reason: str, now: dt.datetime
+              ) -> Application:
+    return finish_move(move, actor=actor, event=event, data={"reason": reason},
+                       fields={"reasons": reason, "decided_at": now, "sla_paused_at": None})
 
 
 def applications_auto_withdraw(*, now: dt.datetime | None = None) -> list[int]:
@@ -337,8 +338,8 @@ def applications_auto_withdraw(*, now: dt.datetime | None = None) -> list[int]:
                 continue
             reason = _("No reply to the information request within %(days)s days.") % {
                 "days": PortalSettings.load().info_request_timeout_days}
-            _withdraw(app, reason=reason, now=now)
-            audit(actor=None, app=app, event="auto_withdrawn", data={"reason": reason})
+            _withdraw(application_move_locked(app, target=S.WITHDRAWN), actor=None, event="auto_withdrawn",
+                      reason=reason, now=now)
             application_notify(application=app, event="auto_withdrawn")
             done.append(pk)
     return done

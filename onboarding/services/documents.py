@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from portal.exceptions import InvalidTransition
 from portal.models import PortalSettings
+from portal.workflow import row_lock, transition_check
 
 from ..models import (
     EDITABLE_STATUSES,
@@ -30,7 +31,7 @@ from ..models import (
     InfoRequestItem,
 )
 from ..uploads import file_sha256, upload_validate
-from ._base import audit, lock_application, now_or, require_member, require_reviewer
+from ._base import ACTION_PREFIX, audit, lock_application, now_or, require_member, require_reviewer
 from .notifications import application_notify
 
 S = ApplicationStatus
@@ -162,8 +163,8 @@ def document_check(*, document: ApplicationDocument, actor: Any, decision: str, 
     now = now_or(now)
     app = lock_application(document.application)
     require_reviewer(actor, app)
-    doc = ApplicationDocument.objects.select_for_update().select_related("document_type").get(
-        pk=document.pk, application=app)
+    doc = row_lock(document, queryset=ApplicationDocument.objects.select_related("document_type")
+                   .filter(application=app))
     if decision not in (DocumentCheckStatus.ACCEPTED, DocumentCheckStatus.REJECTED, DocumentCheckStatus.WAIVED):
         raise ValidationError({"decision": [_("Choose accept, reject or waive.")]})
     if doc.check_status == decision:
@@ -171,22 +172,14 @@ def document_check(*, document: ApplicationDocument, actor: Any, decision: str, 
     if app.status not in (S.IN_REVIEW, S.APPROVED):
         raise InvalidTransition(_("Documents are checked while the application is in review."),
                                 extra={"status": app.status})
-    if decision not in ApplicationDocument.ALLOWED_TRANSITIONS[doc.check_status]:
-        raise InvalidTransition(
-            _("This document is already “%(current)s”.") % {"current": doc.get_check_status_display()},
-            extra={"current": doc.check_status, "target": decision},
-        )
+    move = transition_check(doc, target=decision, status_field="check_status",
+                            refused_message=_("This document is already “%(current)s”."))
     reason = (reason or "").strip()
     if decision in (DocumentCheckStatus.REJECTED, DocumentCheckStatus.WAIVED) and not reason:
         raise ValidationError({"reason": [_("Give a reason for rejecting or waiving a document.")]})
-    doc.check_status = decision
-    doc.check_reason = reason
-    doc.checked_by = actor
-    doc.checked_at = now
-    doc.save(update_fields=["check_status", "check_reason", "checked_by", "checked_at"])
-    audit(actor=actor, app=app, event=f"document_{decision}", data={
-        "document": doc.pk, "type": doc.document_type.code, "reason": reason})
-    return doc
+    return move.finish(actor=actor, action=f"{ACTION_PREFIX}document_{decision}", audit_target=app,
+                       fields={"check_reason": reason, "checked_by": actor, "checked_at": now},
+                       data={"document": doc.pk, "type": doc.document_type.code, "reason": reason})
 
 
 @transaction.atomic

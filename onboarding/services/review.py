@@ -31,14 +31,15 @@ from ..permissions import user_is_lead
 from ..selectors import application_approval_blockers
 from ..wizard import WIZARD_FIELDS
 from ._base import (
+    application_move,
     audit,
+    finish_move,
     iso,
     lock_application,
     now_or,
     require_compliance,
     require_lead,
     require_reviewer,
-    transition_needed,
 )
 from .assignment import grants_replace, squad_reviewer_pick
 from .notifications import application_notify
@@ -53,23 +54,19 @@ def application_start_review(*, application: Application, actor: Any, now: dt.da
     """submitted | resubmitted → in_review, by a reviewer of the application. The first time is the first
     touch (stops the first-touch clock). An unassigned application is assigned to the actor."""
     now = now_or(now)
-    app = lock_application(application)
-    require_reviewer(actor, app)
-    if not transition_needed(app, S.IN_REVIEW):
-        return app
-    fields = ["status", "updated_at"]
+    move = application_move(application, target=S.IN_REVIEW, actor=actor, guard=require_reviewer)
+    if move.done:
+        return move.obj
+    app = move.obj
+    fields: dict[str, Any] = {}
     first_touch = app.first_touched_at is None
     if first_touch:
-        app.first_touched_at = now
-        fields.append("first_touched_at")
+        fields["first_touched_at"] = now
     if app.assigned_reviewer_id is None:
-        app.assigned_reviewer = actor
-        fields.append("assigned_reviewer")
-    app.status = S.IN_REVIEW
-    app.save(update_fields=fields)
+        fields["assigned_reviewer"] = actor
+    finish_move(move, actor=actor, event="review_started", fields=fields, data={"first_touch": first_touch})
     if "assigned_reviewer" in fields:
         grants_replace(app=app)
-    audit(actor=actor, app=app, event="review_started", data={"first_touch": first_touch})
     return app
 
 
@@ -103,22 +100,18 @@ def info_request_create(*, application: Application, actor: Any, items: list[tup
     The decision clock pauses until the applicant resubmits. Returns the open request (the existing one,
     quietly, when the application already waits for an answer)."""
     now = now_or(now)
-    app = lock_application(application)
-    require_reviewer(actor, app)
-    if app.status == S.INFO_REQUESTED:
+    move = application_move(application, target=S.INFO_REQUESTED, actor=actor, guard=require_reviewer)
+    app = move.obj
+    if move.done:
         existing = InfoRequest.objects.filter(application=app, status=InfoRequest.Status.OPEN).first()
         if existing is not None:
             return existing
-    transition_needed(app, S.INFO_REQUESTED)
     cleaned = _clean_items(items)
     request = InfoRequest.objects.create(application=app, created_by=actor, message=(message or "").strip(),
                                          created_at=now)
     InfoRequestItem.objects.bulk_create(
         [InfoRequestItem(request=request, field_name=f, comment=c) for f, c in cleaned])
-    app.status = S.INFO_REQUESTED
-    app.sla_paused_at = now
-    app.save(update_fields=["status", "sla_paused_at", "updated_at"])
-    audit(actor=actor, app=app, event="info_requested", data={
+    finish_move(move, actor=actor, event="info_requested", fields={"sla_paused_at": now}, data={
         "request": request.pk, "items": [{"field": f, "comment": c} for f, c in cleaned]})
     application_notify(application=app, event="info_requested")
     return request
@@ -224,9 +217,10 @@ def application_approve(*, application: Application, actor: Any, merchant_grade:
     """
     now = now_or(now)
     require_lead(actor)
-    app = lock_application(application)
-    if not transition_needed(app, S.APPROVED):
-        return app
+    move = application_move(application, target=S.APPROVED)
+    if move.done:
+        return move.obj
+    app = move.obj
     blockers = application_approval_blockers(app)
     if blockers:
         raise ApplicationError(_("The application cannot be approved yet."), extra={"blockers": blockers})
@@ -255,17 +249,12 @@ def application_approve(*, application: Application, actor: Any, merchant_grade:
                       "approver: propose the override, and another lead approves it.")
                     % {"threshold": threshold})
             override = {"approved_by": actor.pk, "reason": override_reason, "default_deposit": default_deposit}
-    app.status = S.APPROVED
-    app.merchant_grade = grade
-    app.deposit_amount = amount
-    app.decided_by = actor
-    app.decided_at = now
-    app.reasons = (reasons or "").strip()
-    app.save(update_fields=["status", "merchant_grade", "deposit_amount", "decided_by", "decided_at", "reasons",
-                            "updated_at"])
-    audit(actor=actor, app=app, event="approved", data={
-        "grade": grade, "deposit": amount, "currency": app.currency, "default_deposit": default_deposit,
-        "override": override, "reasons": app.reasons})
+    reasons = (reasons or "").strip()
+    finish_move(move, actor=actor, event="approved", fields={
+        "merchant_grade": grade, "deposit_amount": amount, "decided_by": actor, "decided_at": now,
+        "reasons": reasons,
+    }, data={"grade": grade, "deposit": amount, "currency": app.currency, "default_deposit": default_deposit,
+             "override": override, "reasons": reasons})
     merchant_onboarding_start(merchant=app.merchant, actor=actor, grade=grade, deposit_amount=amount,
                               currency=app.currency, data={"application": app.pk}, now=now)
     application_notify(application=app, event="approved")
@@ -279,18 +268,15 @@ def application_reject(*, application: Application, actor: Any, reasons: str, no
     may apply again after PortalSettings.reapply_after_days."""
     now = now_or(now)
     require_lead(actor)
-    app = lock_application(application)
-    if not transition_needed(app, S.REJECTED):
-        return app
+    move = application_move(application, target=S.REJECTED)
+    if move.done:
+        return move.obj
+    app = move.obj
     reasons = (reasons or "").strip()
     if not reasons:
         raise ValidationError({"reasons": [_("Give the reasons for the rejection.")]})
-    app.status = S.REJECTED
-    app.reasons = reasons
-    app.decided_by = actor
-    app.decided_at = now
-    app.save(update_fields=["status", "reasons", "decided_by", "decided_at", "updated_at"])
-    audit(actor=actor, app=app, event="rejected", data={"reasons": reasons})
+    finish_move(move, actor=actor, event="rejected", fields={"reasons": reasons, "decided_by": actor,
+                                                             "decided_at": now}, data={"reasons": reasons})
     application_notify(application=app, event="rejected")
     return app
 
