@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
 from portal.accounts.services import demo_merchant_ensure
@@ -37,6 +37,16 @@ ROLE_EMAILS: dict[str, str] = {
     Role.FINANCE: "finance@demo.local",
     Role.EDITOR: "editor@demo.local",
     Role.ADMIN: "sysadmin@demo.local",
+}
+# Demo staff are people with names, greeted by them in emails and shown by them in the admin; the role
+# is a group, not a name.
+STAFF_NAMES: dict[str, tuple[str, str]] = {
+    Role.REVIEWER: ("Na", "Li"),
+    Role.LEAD: ("Qiang", "Wang"),
+    Role.COMPLIANCE: ("Jing", "Chen"),
+    Role.FINANCE: ("Yang", "Liu"),
+    Role.EDITOR: ("Min", "Zhao"),
+    Role.ADMIN: ("Lei", "Sun"),
 }
 
 
@@ -172,10 +182,9 @@ def _logins_load(result: DemoLoadResult) -> None:
     roles_sync()
     staff_by_role: dict[str, User] = {}
     for role in Role:
-        with translation.override("en"):
-            label = str(role.label)
+        first_name, last_name = STAFF_NAMES[role]
         user, created = _user_ensure(email=ROLE_EMAILS.get(role, f"{role.value}@demo.local"), is_staff=True,
-                                     first_name=label)
+                                     first_name=first_name, last_name=last_name)
         user.groups.add(Group.objects.get(name=role.value))
         staff_by_role[role] = user
         result.logins.append(DemoLogin(user.email, DEMO_PASSWORD, role.value, created))

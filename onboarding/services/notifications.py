@@ -13,6 +13,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from portal.accounts.selectors import user_greeting_name
 from portal.models import PortalSettings
 from portal.roles import Role
 
@@ -99,7 +100,9 @@ def application_notification_send(*, application: Application, event: str, extra
     sent = 0
     for user in notification_recipients(application=application, event=event):
         with translation.override(_language(user)):
-            ctx = {**context, "recipient": user}
+            # staff are greeted by their own name; a merchant user without one by the application's contact
+            contact = "" if user.is_staff else application.contact_name
+            ctx = {**context, "recipient": user, "recipient_name": user_greeting_name(user=user, fallback=contact)}
             if "items" in context:
                 from ..selectors import info_request_field_label
 

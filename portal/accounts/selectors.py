@@ -53,6 +53,12 @@ def user_is_merchant_owner(*, user: User, merchant: Merchant) -> bool:
     ).exists()
 
 
+def user_greeting_name(*, user: User, fallback: str = "") -> str:
+    """The name to greet `user` by in an email: their full name, else `fallback` (for a merchant user, the
+    contact name on their application); empty when neither is known. Never the email address."""
+    return " ".join(user.get_full_name().split()) or " ".join((fallback or "").split())
+
+
 def user_by_email(*, email: str) -> User | None:
     return User.objects.filter(email__iexact=email.strip()).first()
 
