@@ -205,6 +205,20 @@ def _logins_load(result: DemoLoadResult) -> None:
     result.logins.append(DemoLogin(merchant_user.email, DEMO_PASSWORD, "merchant", created))
 
 
+def _demo_accounts() -> list[tuple[str, str]]:
+    """(email, role) of every demo login, in the order they are created."""
+    accounts = [(ROLE_EMAILS.get(role, f"{role.value}@demo.local"), role.value) for role in Role]
+    return [*accounts, (SUPERUSER_EMAIL, "superuser"), (MERCHANT_EMAIL, "merchant")]
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The demo logins that exist (none are created here), for the development server's start-up banner."""
+    accounts = _demo_accounts()
+    existing = set(User.objects.filter(email__in=[email for email, _role in accounts])
+                   .values_list("email", flat=True))
+    return [DemoLogin(email, DEMO_PASSWORD, role, False) for email, role in accounts if email in existing]
+
+
 @transaction.atomic
 def demo_content_load() -> DemoLoadResult:
     """Locales, default policy package, the bilingual site and demo logins. Safe to run again."""

@@ -16,6 +16,7 @@ from django.utils import translation
 from portal.accounts.selectors import user_greeting_name
 from portal.models import PortalSettings
 from portal.roles import Role
+from portal.site import site_url
 
 from ..models import Application, ApplicationDocument, InfoRequest
 
@@ -81,7 +82,7 @@ def application_notification_send(*, application: Application, event: str, extra
     """Render and send `event`'s email to each recipient in their language; returns how many were sent.
     Templates: `onboarding/email/<event>_subject.txt` and `<event>_body.txt`."""
     extra = extra or {}
-    context: dict[str, Any] = {"application": application, "event": event, "site_url": settings.SITE_URL,
+    context: dict[str, Any] = {"application": application, "event": event, "site_url": site_url("/"),
                                "extra": extra}
     if event == "info_requested":
         from ..selectors import info_request_field_label

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_entry_create
 from portal.exceptions import ApplicationError, PermissionDenied
 from portal.models import Merchant, MerchantMembership, User
+from portal.site import site_url
 
 from . import selectors
 from .tokens import (
@@ -60,10 +61,6 @@ def _email_normalise(email: str) -> str:
     except ValidationError as exc:
         raise ApplicationError(_("Enter a valid email address."), extra={"field": "email"}) from exc
     return email
-
-
-def _absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def _mail_send(*, to: str, language: str, template: str, context: dict) -> None:
@@ -129,7 +126,7 @@ def email_verification_mail_send(*, user: User) -> None:
     token = email_verify_token_make(user_id=user.pk, email=user.email)
     language = _language_or_default(user.preferred_language)
     with translation.override(language):
-        link = _absolute_url(reverse("accounts:verify_email", kwargs={"token": token}))
+        link = site_url(reverse("accounts:verify_email", kwargs={"token": token}))
     _mail_send(to=user.email, language=language, template="verify",
                context={"user": user, "link": link, "days": email_verify_max_age() // 86400})
 
@@ -173,7 +170,7 @@ def password_reset_mail_send(*, user: User) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     with translation.override(language):
-        link = _absolute_url(reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token}))
+        link = site_url(reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token}))
     _mail_send(to=user.email, language=language, template="password_reset", context={"user": user, "link": link})
 
 
@@ -208,7 +205,7 @@ def merchant_invite(*, merchant: Merchant, email: str, actor: User, language: st
 def invitation_mail_send(*, merchant: Merchant, email: str, inviter: User, token: str, language: str) -> None:
     language = _language_or_default(language)
     with translation.override(language):
-        link = _absolute_url(reverse("accounts:invitation_accept", kwargs={"token": token}))
+        link = site_url(reverse("accounts:invitation_accept", kwargs={"token": token}))
     _mail_send(to=email, language=language, template="invitation",
                context={"merchant": merchant, "inviter": inviter, "link": link,
                         "days": invitation_max_age() // 86400})

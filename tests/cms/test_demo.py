@@ -84,3 +84,39 @@ class TestDemoLoader:
         call_command("load_demo", stdout=StringIO())
         faq.refresh_from_db()
         assert faq.title == "Questions and answers"
+
+
+@pytest.mark.django_db
+def test_load_demo_prints_a_short_summary_and_demo_logins_lists_the_logins(caplog):
+    out = StringIO()
+    with caplog.at_level("INFO"):
+        call_command("load_demo", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("pages: ") and lines[1].startswith("logins: ") and lines[2].startswith("reference data")
+    assert not [r for r in caplog.records if r.name == "wagtail" and r.levelname == "INFO"]  # no page log
+
+    verbose = StringIO()
+    call_command("load_demo", stdout=verbose, verbosity=2)
+    assert "pages: 0 created, 42 unchanged" in verbose.getvalue()
+    assert "logins: 0 created, 8 unchanged" in verbose.getvalue()
+
+    logins = StringIO()
+    call_command("demo_logins", stdout=logins)
+    listed = logins.getvalue().splitlines()[1:]
+    assert [line.split()[0] for line in listed] == [
+        "reviewer@demo.local", "lead@demo.local", "compliance@demo.local", "finance@demo.local",
+        "editor@demo.local", "sysadmin@demo.local", "admin@demo.local", "merchant@demo.local"]
+    assert all(line.split()[1] == "demo-pass-2026" for line in listed)
+
+
+@pytest.mark.django_db
+def test_demo_logins_says_when_there_are_none():
+    from cms.demo import MERCHANT_EMAIL, ROLE_EMAILS, SUPERUSER_EMAIL
+
+    for user in User.objects.filter(email__in=[*ROLE_EMAILS.values(), SUPERUSER_EMAIL, MERCHANT_EMAIL]):
+        user.email = f"someone-{user.pk}@example.com"  # users are kept for their audit trail, so rename
+        user.save(update_fields=["email"])
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "load_demo" in out.getvalue()
