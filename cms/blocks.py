@@ -11,7 +11,10 @@ class FactBlock(blocks.StructBlock):
     figure = blocks.CharBlock(label=_("figure"), max_length=40, help_text=_("e.g. ¥10 trillion, 98%"))
     label = blocks.CharBlock(label=_("what it measures"), max_length=200)
     source = blocks.CharBlock(label=_("source"), max_length=200, required=False,
-                              help_text=_("Publish only after checking an official source."))
+                              help_text=_("Shown under the figure, e.g. the statistics office's report."))
+    editor_note = blocks.CharBlock(label=_("note for editors"), max_length=255, required=False,
+                                   help_text=_("Seen in the admin only, never on the site: e.g. check the official "
+                                               "source before publishing."))
 
     class Meta:
         icon = "pick"

@@ -16,8 +16,9 @@ def stream(block_type: str, *values: Any) -> list[dict[str, Any]]:
     return [{"type": block_type, "value": value} for value in values]
 
 
-def fact(figure: str, label: str, source: str = "") -> dict[str, str]:
-    return {"figure": figure, "label": label, "source": source}
+def fact(figure: str, label: str, source: str = "", editor_note: str = "") -> dict[str, str]:
+    """A fact block; `editor_note` is seen in the admin only."""
+    return {"figure": figure, "label": label, "source": source, "editor_note": editor_note}
 
 
 def pair(figure: str, label: str) -> dict[str, str]:
@@ -48,19 +49,18 @@ HOME: dict[str, Any] = {
         "seo_title": "招商平台：商家入驻、招商政策与政策测算",
         "search_description": "了解入驻优惠、运营扶持与培训赋能政策，测算可享受的支持，在线申请入驻。",
         "hero_title": "入驻平台，共享电商增长机遇",
-        "hero_text": "启动期免入驻费、合同生效后前3个月佣金减半，另有租金减免、税收返还、流量与物流扶持。"
-                     "从申请到结算，全程在线办理。",
+        "hero_text": "租金减免、税收返还、流量与物流扶持，从申请到结算全程在线办理。",
         "intro": "<p>我们为品牌商、工厂和服务商提供完整的<b>招商政策与支持体系</b>：入驻优惠政策包、运营扶持计划"
                  "和培训赋能体系。每一项政策的比例、上限和期限都以结构化数据发布，页面、政策测算和结算使用同一组数字。</p>",
         "facts": stream(
             "fact",
             fact("¥10万亿+", "2023年中国网络零售额突破10万亿元，约占社会消费品零售总额的25%，连续8年保持全球最大网络零售市场",
-                 "行业公开数据，发布前需核对官方来源"),
+                 "行业公开数据", "发布前需核对官方来源"),
             fact("¥46万亿", "“十四五”电子商务发展规划提出的2025年电子商务交易额目标", "“十四五”电子商务发展规划"),
-            fact("200+", "上线的产业带；工厂直供使加价率降低约30%", "行业公开数据，发布前需核对官方来源"),
-            fact("98%", "农村快递覆盖率；下沉市场用户约4.2亿", "行业公开数据，发布前需核对官方来源"),
+            fact("200+", "上线的产业带；工厂直供使加价率降低约30%", "行业公开数据", "发布前需核对官方来源"),
+            fact("98%", "农村快递覆盖率；下沉市场用户约4.2亿", "行业公开数据", "发布前需核对官方来源"),
         ),
-        "facts_note": "以上数据来自公开资料，仅供参考；编辑在发布前须核对官方统计来源。招商信息不构成任何收益承诺。",
+        "facts_note": "以上数据来自公开资料，仅供参考。招商信息不构成任何收益承诺。",
     },
     "en": {
         "title": "Merchant Recruitment",
@@ -68,9 +68,8 @@ HOME: dict[str, Any] = {
         "search_description": "Entry incentives, operations support and training for merchants; estimate your support "
                               "and apply online.",
         "hero_title": "Join the platform and grow with China's e-commerce",
-        "hero_text": "No entry fee during the launch phase and half commission for the first three months of your "
-                     "contract, plus rent relief, tax rebates, traffic and logistics support. From application to "
-                     "settlement, everything happens online.",
+        "hero_text": "Rent relief, tax rebates, traffic and logistics support. From application to settlement, "
+                     "everything happens online.",
         "intro": "<p>Brands, factories and service providers get a complete <b>investment policy and support "
                  "system</b>: an entry incentives package, an operations support plan and a training programme. "
                  "Every rate, cap and duration is published as structured data, so these pages, the benefits "
@@ -79,16 +78,16 @@ HOME: dict[str, Any] = {
             "fact",
             fact("¥10 trillion+", "China's online retail sales passed ¥10 trillion in 2023, about 25% of total retail "
                  "sales; the largest online retail market for 8 years running",
-                 "Public industry data; check the official source before publishing"),
+                 "Public industry data", "Check the official source before publishing"),
             fact("¥46 trillion", "The 2025 e-commerce transaction target of the 14th Five-Year e-commerce plan",
                  "14th Five-Year e-commerce development plan"),
             fact("200+", "Industrial belts online; factory-direct supply cuts the markup by about 30%",
-                 "Public industry data; check the official source before publishing"),
+                 "Public industry data", "Check the official source before publishing"),
             fact("98%", "Rural express delivery coverage; about 420 million users in lower-tier markets",
-                 "Public industry data; check the official source before publishing"),
+                 "Public industry data", "Check the official source before publishing"),
         ),
-        "facts_note": "Figures come from public sources and are for reference only; editors check them against "
-                      "official statistics before publishing. Nothing on this site promises a return.",
+        "facts_note": "Figures come from public sources and are for reference only. Nothing on this site promises a "
+                      "return.",
     },
 }
 

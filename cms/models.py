@@ -103,7 +103,10 @@ def localized_pages(pages: list[Page], locale) -> dict[int, Page]:
 
 class HomePage(SitePage):
     hero_title = models.CharField(_("hero title"), max_length=160)
-    hero_text = models.TextField(_("hero text"), blank=True)
+    hero_text = models.TextField(
+        _("hero text"), blank=True,
+        help_text=_("Leave out phase offers (such as a waived entry fee): the offers of the phase that is current "
+                    "are shown under this text, from the programme phase pages."))
     intro = RichTextField(_("introduction"), features=RICH_FEATURES, blank=True)
     facts = StreamField([("fact", blocks.FactBlock())], verbose_name=_("why join us"), blank=True)
     facts_note = models.CharField(_("note under the facts"), max_length=255, blank=True)
@@ -139,6 +142,7 @@ class HomePage(SitePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        context["current_phase"] = programme_phase_current(within=self, request=request)
         links = list(self.featured_links)
         pages = [link.value["page"] for link in links if link.value["page"] is not None]
         translated = localized_pages(pages, self.locale) if pages else {}
@@ -263,10 +267,9 @@ class ProgrammeIndexPage(SitePage):
         context = super().get_context(request, *args, **kwargs)
         launch_date = PortalSettings.load(request_or_site=request).launch_date
         today = timezone.localdate()
-        phases = ProgrammePhasePage.objects.child_of(self).live().order_by("start_month", "path")
         context["launch_date"] = launch_date
         context["phases"] = [(phase, phase.period(launch_date), phase.is_current(launch_date, today))
-                             for phase in phases]
+                             for phase in programme_phases(within=self)]
         return context
 
 
@@ -323,6 +326,22 @@ class ProgrammePhasePage(SitePage):
         context["start_date"], context["end_date"] = self.period(launch_date)
         context["is_current"] = self.is_current(launch_date, timezone.localdate())
         return context
+
+
+def programme_phases(*, within: Page) -> models.QuerySet:
+    """The live phase pages under `within` (a home or the programme page), in the order they run."""
+    return ProgrammePhasePage.objects.descendant_of(within).live().order_by("start_month", "path")
+
+
+def programme_phase_current(*, within: Page, request=None, today: datetime.date | None = None):
+    """The phase page that is current on `today` for the launch date D0 in the portal settings, or None.
+
+    The one place that decides which phase's offers the site promises: the home page's hero and the
+    programme pages both read it, so they cannot disagree.
+    """
+    launch_date = PortalSettings.load(request_or_site=request).launch_date
+    today = today or timezone.localdate()
+    return next((phase for phase in programme_phases(within=within) if phase.is_current(launch_date, today)), None)
 
 
 # ---------------------------------------------------------------- cooperation modes
