@@ -8,3 +8,9 @@ class CmsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401  (connects the cache-invalidation receivers)
+
+    def load_demo_content(self):
+        """The bilingual demo site and the demo logins (portal.bootstrap)."""
+        from .demo import demo_content_load
+
+        return demo_content_load()

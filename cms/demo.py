@@ -7,7 +7,6 @@ editor's changes survive a second run). It returns what it created and what it f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -17,6 +16,7 @@ from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
 from portal.accounts.services import demo_merchant_ensure
+from portal.bootstrap import DemoLoadResult, DemoLogin
 from portal.models import Category, Squad, User
 from portal.policy.defaults import policy_defaults_load
 from portal.roles import Role, roles_sync
@@ -48,21 +48,6 @@ STAFF_NAMES: dict[str, tuple[str, str]] = {
     Role.EDITOR: ("Min", "Zhao"),
     Role.ADMIN: ("Lei", "Sun"),
 }
-
-
-@dataclass
-class DemoLogin:
-    email: str
-    password: str
-    role: str
-    created: bool
-
-
-@dataclass
-class DemoLoadResult:
-    pages_created: list[str] = field(default_factory=list)
-    pages_unchanged: list[str] = field(default_factory=list)
-    logins: list[DemoLogin] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- pages

@@ -12,3 +12,11 @@ class PortalConfig(AppConfig):
         from .roles import roles_sync_after_migrate
 
         post_migrate.connect(roles_sync_after_migrate, sender=self)
+
+    def load_reference_data(self) -> dict[str, int]:
+        """The default policy package and categories, and the PRC working-day calendar (portal.bootstrap)."""
+        from .calendar import calendar_defaults_load
+        from .policy.defaults import policy_defaults_load
+
+        policy_defaults_load()
+        return {"calendar_days": calendar_defaults_load()}

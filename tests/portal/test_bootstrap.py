@@ -39,3 +39,31 @@ def test_demo_keeps_one_squad_covering_every_category_with_the_demo_reviewer():
     assert squads[0].categories.count() == Category.objects.count()
     assert [u.email for u in squads[0].members.all()] == ["reviewer@demo.local"]
     assert "reference data:" in out.getvalue()
+
+
+def test_each_app_contributes_through_its_config_in_the_order_of_installed_apps(monkeypatch):
+    from django.apps import apps
+
+    from portal.bootstrap import reference_data_load
+
+    billing = apps.get_app_config("billing")
+    monkeypatch.setattr(billing, "load_reference_data", lambda: {"fee_types": 2}, raising=False)
+    result = reference_data_load()
+    assert list(result.added) == ["calendar_days", "document_types", "requirements", "squads", "fee_types"]
+    assert result.added["fee_types"] == 2 and result.added["calendar_days"] > 0
+    assert result.summary().endswith(f"{result.added['squads']} squads, 2 fee types added")
+    assert reference_data_load().added == {"calendar_days": 0, "document_types": 0, "requirements": 0,
+                                           "squads": 0, "fee_types": 2}
+
+
+def test_demo_runs_twice_with_the_same_rows_and_reports_them_unchanged():
+    from io import StringIO
+
+    call_command("load_demo", stdout=StringIO())
+    first = _counts()
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert _counts() == first
+    lines = out.getvalue().splitlines()
+    assert "pages: 0 created," in out.getvalue() and "logins: 0 created, 8 unchanged" in out.getvalue()
+    assert lines[-1] == "reference data: 0 calendar days, 0 document types, 0 requirements, 0 squads added"

@@ -11,8 +11,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = reference_data_load()
-        self.stdout.write(self.style.SUCCESS(
-            f"reference data: {result.calendar_days_added} calendar days, "
-            + ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in result.onboarding_added.items())
-            + " added"
-        ))
+        self.stdout.write(self.style.SUCCESS(result.summary()))

@@ -41,8 +41,4 @@ class Command(BaseCommand):
             f"logins: {created} created, {len(result.logins) - created} unchanged "
             "(python manage.py demo_logins lists them)"
         ))
-        self.stdout.write(
-            f"reference data: {reference.calendar_days_added} calendar days, "
-            + ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in reference.onboarding_added.items())
-            + " added"
-        )
+        self.stdout.write(reference.summary())
