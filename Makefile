@@ -37,6 +37,7 @@ test: install
 
 check lint: install
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/lint-imports --no-logo --no-cache
 	@DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 bench: install
