@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from portal.accounts.decorators import verified_merchant_required
@@ -14,7 +15,7 @@ from portal.exceptions import ApplicationError
 
 from .. import selectors
 from ..forms import STEP_FORMS, brand_formset
-from ..models import EDITABLE_STATUSES, TERMINAL_STATUSES, ApplicationStatus, Profile, WizardStep
+from ..models import EDITABLE_STATUSES, TERMINAL_STATUSES, Application, ApplicationStatus, Profile, WizardStep
 from ..screening import screening_evaluate
 from ..services import application_create, application_submit, application_update_step
 from .common import (
@@ -27,6 +28,23 @@ from .common import (
 )
 from .documents import documents_step
 from .navigation import next_step, resume_url, step_list, step_url, steps_for
+
+# What each step asks for, on the start page; the list shown is the applicant's own steps (steps_for).
+STEP_INTROS = {
+    WizardStep.COMPANY: gettext_lazy("Registered name, unified social credit code and legal representative."),
+    WizardStep.CONTACTS: gettext_lazy("The people we talk to and your business address."),
+    WizardStep.CATEGORIES: gettext_lazy("Categories, brands, cooperation mode and cross-border trade."),
+    WizardStep.SCREENING: gettext_lazy("A few questions about your business."),
+    WizardStep.CAPABILITY: gettext_lazy("What you can produce and supply, and how fast."),
+    WizardStep.POLICIES: gettext_lazy("The support policies you would like to use."),
+    WizardStep.DOCUMENTS: gettext_lazy("Scans or photos (PDF, JPEG or PNG) of your business licence and the other "
+                                       "documents your categories need."),
+}
+
+
+def intro_steps(merchant) -> list[tuple[str, str]]:
+    """(label, what it asks for) of each wizard step this organisation will go through, in order."""
+    return [(WizardStep(step).label, STEP_INTROS[step]) for step in steps_for(Application(merchant=merchant))]
 
 
 @require_http_methods(["GET", "POST"])
@@ -56,6 +74,7 @@ def application_start(request: HttpRequest) -> HttpResponse:
     return render(request, "onboarding/start.html", {
         "current": current,
         "current_url": resume_url(current) if current is not None else None,
+        "steps": intro_steps(request.merchant),
         "past": [a for a in applications if a is not current],
     })
 

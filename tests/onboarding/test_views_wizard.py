@@ -290,3 +290,31 @@ def test_an_approved_organisation_is_shown_its_application_instead_of_a_new_star
     assert client.post(url("onboarding:application_start"))["Location"] == url("onboarding:application_status",
                                                                                 pk=app.pk)
     assert Application.objects.filter(merchant=app.merchant).count() == 1
+
+
+@pytest.mark.parametrize(("kind", "steps"), [
+    (Merchant.Kind.MERCHANT, ["Company and legal entity", "Contacts and address", "Categories, brands and cooperation",
+                              "Screening questions", "Policies wanted", "Documents"]),
+    (Merchant.Kind.SUPPLIER, ["Company and legal entity", "Contacts and address", "Categories, brands and cooperation",
+                              "Screening questions", "Supplier capability", "Policies wanted", "Documents"]),
+])
+def test_the_introduction_lists_the_steps_the_applicant_will_go_through(client, kind, steps):
+    _merchant, user = verified_user(kind=kind)
+    client.force_login(user)
+    html = client.get(url("onboarding:application_start")).content.decode()
+    intro = html.split('<ol class="steps">')[1].split("</ol>")[0]
+    assert re.findall(r"<li><strong>([^<]+)</strong>", intro) == [*steps, "Review"]
+    assert f"The application has {len(steps)} steps and a final review" in html
+    app = Application(merchant=_merchant)
+    from onboarding.views.navigation import steps_for
+    assert len(steps_for(app)) == len(steps)  # the introduction and the wizard count the same steps
+
+
+def test_save_and_continue_goes_to_the_next_step_without_the_old_anchor(client):
+    app, _user = started(client)
+    page = client.get(step_url(app, "company") + "#field-credit_code").content.decode()
+    action = re.search(r'<form method="post" action="([^"]*)" class="wizard-form"', page).group(1)
+    assert action == step_url(app, "company")  # no fragment, so the browser keeps none through the redirect
+    response = client.post(action, {"company_name": "Fujian Example Trading Co., Ltd.", "credit_code": GOOD_CODE,
+                                    "legal_representative": "Zhang San", "next": "1"})
+    assert response["Location"] == step_url(app, "contacts") and "#" not in response["Location"]
