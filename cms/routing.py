@@ -90,46 +90,65 @@ def _restrictions_apply():
     return Exists(on_page_or_ancestor) | Exists(on_source_of_alias_ancestor)
 
 
+def _page_fields(model: type[Page]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _content_languages() -> list[str]:
+    return [code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES]
+
+
+def _page_queryset(model: type[Page], url_path: str):
+    """The live page of `model` at `url_path`, annotated with whether a view restriction applies and the URL
+    paths of its live translations (`_translation_path_<n>`, one per content language, None where there is none)."""
+    translations = {
+        f"_translation_path_{index}": Subquery(
+            Page.objects.filter(translation_key=OuterRef("translation_key"), locale__language_code=code, live=True)
+            .order_by()
+            .values("url_path")[:1]
+        )
+        for index, code in enumerate(_content_languages())
+    }
+    return (
+        model.objects.filter(url_path=url_path, live=True)
+        .annotate(_view_restricted=_restrictions_apply(), **translations)
+        .order_by()
+    )
+
+
 def _page_query(model: type[Page]) -> CompiledQuery:
-    """The lookup of a live page of `model` by URL path, with whether a view restriction applies and the URL
-    paths of its live translations (one per content language, None where there is none)."""
+    """`_page_queryset` as a compiled query of the page's columns and the annotations, in that order."""
     query = _page_queries.get(model)
     if query is None:
-        fields = [field.attname for field in model._meta.concrete_fields]
-        languages = [code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES]
-        translations = {
-            f"_translation_path_{index}": Subquery(
-                Page.objects.filter(translation_key=OuterRef("translation_key"), locale__language_code=code, live=True)
-                .order_by()
-                .values("url_path")[:1]
-            )
-            for index, code in enumerate(languages)
-        }
+        fields = _page_fields(model)
+        translations = [f"_translation_path_{index}" for index in range(len(_content_languages()))]
 
         def build(url_path: str):
-            return (
-                model.objects.filter(url_path=url_path, live=True)
-                .annotate(_view_restricted=_restrictions_apply(), **translations)
-                .order_by()
-                .values_list(*fields, "_view_restricted", *translations)[:1]
-            )
+            return _page_queryset(model, url_path).values_list(*fields, "_view_restricted", *translations)[:1]
 
         query = _page_queries[model] = CompiledQuery(build)
     return query
 
 
 def _specific_page(model: type[Page], url_path: str) -> Page | None:
-    rows = _page_query(model).rows(url_path=url_path)
-    if not rows:
-        return None
-    fields = [field.attname for field in model._meta.concrete_fields]
-    row = rows[0]
-    page = instance_from_values(model, fields, row[: len(fields)])
+    languages = _content_languages()
+    if settings.DATABASE_COMPILED_QUERIES:
+        rows = _page_query(model).rows(url_path=url_path)
+        if not rows:
+            return None
+        fields = _page_fields(model)
+        row = rows[0]
+        page = instance_from_values(model, fields, row[: len(fields)])
+        restricted, *translation_paths = row[len(fields):]
+    else:
+        page = next(iter(_page_queryset(model, url_path)[:1]), None)
+        if page is None:
+            return None
+        restricted = page._view_restricted
+        translation_paths = [getattr(page, f"_translation_path_{index}") for index in range(len(languages))]
     if page.content_type_id != ContentType.objects.get_for_model(model).pk:
         return None
-    restricted, *translation_paths = row[len(fields):]
     page._view_restricted = bool(restricted)
-    languages = [code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES]
     page.live_translation_paths = dict(zip(languages, translation_paths, strict=True))
     return page
 

@@ -112,23 +112,27 @@ def _with_bands(version: PolicyItemVersion, bands: list[PolicyRateBand]) -> None
     version.__dict__.setdefault("_prefetched_objects_cache", {})["bands"] = queryset
 
 
-def policy_items_for_display(*, block: str, on_date: datetime.date | None = None) -> list[PolicyItem]:
-    """The block's items as `policy_items_current(block=...)` gives them, for the policy pages.
+def _display_versions_orm(block: str, on_date: datetime.date) -> list[PolicyItemVersion]:
+    """The same rows as the compiled `_display_versions` and `_display_bands`, by the plain ORM (two queries)."""
+    return list(
+        PolicyItemVersion.objects.filter(in_effect_q(on_date), item__is_published=True, item__block=block)
+        .select_related("item")
+        .prefetch_related(
+            Prefetch("bands", queryset=PolicyRateBand.objects.select_related("category").order_by("sort_order", "pk"))
+        )
+        .order_by("item_id", "-effective_from")
+    )
 
-    Each item carries `.current_version` with its bands (and their categories) loaded, which is all
-    `portal.policy.describe` reads; eligible categories are not loaded. Two queries, compiled once per
-    process (see `portal.db`), because this read runs on every view of a policy page.
-    """
-    day = (on_date or policy_today()).isoformat()
-    chosen: dict[int, PolicyItemVersion] = {}
+
+def _display_versions_compiled(block: str, on_date: datetime.date) -> list[PolicyItemVersion]:
+    day = on_date.isoformat()
+    versions = []
     versions_width = len(_VERSION_FIELDS)
     for row in _DISPLAY_VERSIONS.rows(block=block, on_date=day):
         version = instance_from_values(PolicyItemVersion, _VERSION_FIELDS, row[:versions_width])
-        if version.item_id in chosen:
-            continue
         version.item = instance_from_values(PolicyItem, _ITEM_FIELDS, row[versions_width:])
-        chosen[version.item_id] = version
-    bands: dict[int, list[PolicyRateBand]] = {version_id: [] for version_id in (v.pk for v in chosen.values())}
+        versions.append(version)
+    bands: dict[int, list[PolicyRateBand]] = {version.pk: [] for version in versions}
     bands_width = len(_BAND_FIELDS)
     for row in _DISPLAY_BANDS.rows(block=block, on_date=day):
         band = instance_from_values(PolicyRateBand, _BAND_FIELDS, row[:bands_width])
@@ -138,9 +142,29 @@ def policy_items_for_display(*, block: str, on_date: datetime.date | None = None
             instance_from_values(Category, _CATEGORY_FIELDS, row[bands_width:]) if band.category_id else None
         )
         bands[band.version_id].append(band)
+    for version in versions:
+        _with_bands(version, bands[version.pk])
+    return versions
+
+
+def policy_items_for_display(*, block: str, on_date: datetime.date | None = None) -> list[PolicyItem]:
+    """The block's items as `policy_items_current(block=...)` gives them, for the policy pages.
+
+    Each item carries `.current_version` with its bands (and their categories) loaded, which is all
+    `portal.policy.describe` reads; eligible categories are not loaded. Two queries, compiled once per
+    process (see `portal.db`) unless DATABASE_COMPILED_QUERIES is off, because this read runs on every
+    view of a policy page.
+    """
+    on_date = on_date or policy_today()
+    if settings.DATABASE_COMPILED_QUERIES:
+        versions = _display_versions_compiled(block, on_date)
+    else:
+        versions = _display_versions_orm(block, on_date)
+    chosen: dict[int, PolicyItemVersion] = {}
+    for version in versions:
+        chosen.setdefault(version.item_id, version)
     items = []
     for version in chosen.values():
-        _with_bands(version, bands[version.pk])
         item = version.item
         item.current_version = version
         items.append(item)

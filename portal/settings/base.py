@@ -102,6 +102,9 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE",
 # PostgreSQL: the public pages' hot reads (portal.db.CompiledQuery) run as prepared statements; turn off
 # behind a connection pooler in transaction mode that does not keep prepared statements
 DATABASE_PREPARED_QUERIES = env.bool("DATABASE_PREPARED_QUERIES", default=True)
+# the public pages' hot reads as compiled queries (portal.db) or as plain ORM querysets (the same rows and
+# queries); kept switchable so the benchmark can compare the two (`tests/bench/run.sh compiled_vs_orm`)
+DATABASE_COMPILED_QUERIES = env.bool("DATABASE_COMPILED_QUERIES", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

@@ -26,6 +26,9 @@ DB_NAME = os.environ.get("BENCH_DB", "portal_bench")
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB_NAME}")
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
+# gunicorn's port; the scenarios start one server at a time on it
+PORT = int(os.environ.get("BENCH_PORT", "8801"))
+PAGE = os.environ.get("BENCH_PAGE", "/zh-hans/policies/entry-incentives/")
 
 
 def bench_env(**extra: str) -> dict[str, str]:
@@ -104,7 +107,7 @@ def wrk(url: str, headers: tuple[str, ...] = (), connections: str = CONNECTIONS)
     return {"rps": rps, "p50_ms": pct("50"), "p99_ms": pct("99"), "errors": int(non2xx.group(1)) if non2xx else 0}
 
 
-def count_queries(path: str) -> int:
+def count_queries(path: str, **extra: str) -> int:
     code = (
         "import django; django.setup()\n"
         "from django.test import Client\n"
@@ -117,21 +120,54 @@ def count_queries(path: str) -> int:
         "assert r.status_code == 200, r.status_code\n"
         "print(len(q))\n"
     )
-    out = subprocess.run([PY, "-c", code], cwd=ROOT, env=bench_env(PAGE_CACHE_SECONDS="0"), check=True,
+    out = subprocess.run([PY, "-c", code], cwd=ROOT, env=bench_env(PAGE_CACHE_SECONDS="0", **extra), check=True,
                          capture_output=True, text=True).stdout
     return int(out.strip().splitlines()[-1])
 
 
 def scenario_pages(results: dict) -> None:
-    page = os.environ.get("BENCH_PAGE", "/zh-hans/policies/entry-incentives/")
-    with Server(8801) as _:
-        results["bare_view"] = wrk("http://127.0.0.1:8801/healthz")
-        results["cached_page"] = wrk(f"http://127.0.0.1:8801{page}")
-    with Server(8802, PAGE_CACHE_SECONDS="0") as _:
-        results["uncached_page"] = wrk(f"http://127.0.0.1:8802{page}")
-    results["page"] = page
-    results["queries_per_page_uncached"] = count_queries(page)
+    with Server(PORT) as _:
+        results["bare_view"] = wrk(f"http://127.0.0.1:{PORT}/healthz")
+        results["cached_page"] = wrk(f"http://127.0.0.1:{PORT}{PAGE}")
+    with Server(PORT, PAGE_CACHE_SECONDS="0") as _:
+        results["uncached_page"] = wrk(f"http://127.0.0.1:{PORT}{PAGE}")
+    results["page"] = PAGE
+    results["queries_per_page_uncached"] = count_queries(PAGE)
     results["cached_vs_bare"] = round(results["cached_page"]["rps"] / results["bare_view"]["rps"], 3)
+
+
+# the public pages' hot reads: compiled queries (portal.db) as prepared statements, compiled but bound on
+# the client, and the plain ORM
+READ_VARIANTS = {
+    "compiled_prepared": {"DATABASE_COMPILED_QUERIES": "true", "DATABASE_PREPARED_QUERIES": "true"},
+    "compiled_unprepared": {"DATABASE_COMPILED_QUERIES": "true", "DATABASE_PREPARED_QUERIES": "false"},
+    "orm": {"DATABASE_COMPILED_QUERIES": "false"},
+}
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+
+
+def scenario_compiled_vs_orm(results: dict) -> None:
+    """The uncached policy page with each read variant, BENCH_ROUNDS rounds interleaved; medians compared."""
+    runs: dict[str, list[dict]] = {name: [] for name in READ_VARIANTS}
+    for round_number in range(1, ROUNDS + 1):
+        for name, extra in READ_VARIANTS.items():
+            with Server(PORT, PAGE_CACHE_SECONDS="0", **extra) as _:
+                load_before = os.getloadavg()[0]
+                run = wrk(f"http://127.0.0.1:{PORT}{PAGE}")
+            run["load_1min_before"] = round(load_before, 2)
+            run["load_1min_after"] = round(os.getloadavg()[0], 2)
+            runs[name].append(run)
+            print(f"   round {round_number} {name:<20} {run['rps']:>7.0f} req/s   p50 {run['p50_ms']:.1f} ms"
+                  f"   load {run['load_1min_before']:.2f} -> {run['load_1min_after']:.2f}", flush=True)
+    summary: dict = {"page": PAGE, "rounds": ROUNDS}
+    for name, extra in READ_VARIANTS.items():
+        rates = sorted(run["rps"] for run in runs[name])
+        summary[name] = {"median_rps": rates[len(rates) // 2], "rps": rates, "queries": count_queries(PAGE, **extra),
+                         "runs": runs[name]}
+    compiled = summary["compiled_prepared"]["median_rps"]
+    summary["orm_vs_compiled"] = round(summary["orm"]["median_rps"] / compiled, 3)
+    summary["compiled_unprepared_vs_compiled"] = round(summary["compiled_unprepared"]["median_rps"] / compiled, 3)
+    results["compiled_vs_orm"] = summary
 
 
 QUEUE_APPLICATIONS = os.environ.get("BENCH_APPLICATIONS", "100000")
@@ -203,8 +239,8 @@ def scenario_review_queue(results: dict) -> None:
     """The staff review queue over BENCH_APPLICATIONS applications, as a recruitment lead (sees all)."""
     manage("bench_seed_applications", "--count", QUEUE_APPLICATIONS)
     cookie = f"sessionid={lead_session()}"
-    with Server(8803) as _:
-        url = f"http://127.0.0.1:8803{QUEUE_PATH}"
+    with Server(PORT) as _:
+        url = f"http://127.0.0.1:{PORT}{QUEUE_PATH}"
         results["review_queue"] = wrk(url, headers=(f"Cookie: {cookie}",), connections=QUEUE_CONNECTIONS)
         results["review_queue_sequential"] = sequential_latency(url, {"Cookie": cookie})
         sorted_url = f"{url}?ordering=-score&status=in_review"
@@ -221,12 +257,16 @@ def scenario_submission(results: dict) -> None:
     results["submission"] = json.loads(out.strip().splitlines()[-1])
 
 
-SCENARIOS = {"pages": scenario_pages, "review_queue": scenario_review_queue, "submission": scenario_submission}
+SCENARIOS = {"pages": scenario_pages, "review_queue": scenario_review_queue, "submission": scenario_submission,
+             "compiled_vs_orm": scenario_compiled_vs_orm}
+
+DEFAULT_SCENARIOS = ["pages", "review_queue", "submission"]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS), help=f"of {', '.join(SCENARIOS)}")
+    parser.add_argument("scenarios", nargs="*", default=DEFAULT_SCENARIOS,
+                        help=f"of {', '.join(SCENARIOS)} (default: {', '.join(DEFAULT_SCENARIOS)})")
     parser.add_argument("--reset", action="store_true", help="drop and recreate the benchmark database")
     args = parser.parse_args()
     prepare_database(args.reset)
@@ -241,6 +281,11 @@ def main() -> int:
         if isinstance(value, dict) and "rps" in value:
             print(f"{key:<28} {value['rps']:>9.0f} req/s   p50 {value['p50_ms']:.1f} ms   p99 {value['p99_ms']:.1f} ms"
                   f"   non-2xx {value['errors']}")
+        elif key == "compiled_vs_orm":
+            for name in READ_VARIANTS:
+                print(f"{name:<28} {value[name]['median_rps']:>9.0f} req/s (median of {value[name]['rps']})"
+                      f"   {value[name]['queries']} queries")
+            print(f"{'orm_vs_compiled':<28} {value['orm_vs_compiled']}")
         elif isinstance(value, dict) and "p95_ms" in value:
             print(f"{key:<28} " + "   ".join(f"{k} {v}" for k, v in value.items()))
         elif not isinstance(value, dict):

@@ -25,6 +25,13 @@ def _active_language_kept():
     translation.activate(language)
 
 
+@pytest.fixture(params=[True, False], ids=["compiled", "orm"])
+def read_path(request, settings):
+    """The page lookup as a compiled query (portal.db) and as the plain ORM: the same pages, the same queries."""
+    settings.DATABASE_COMPILED_QUERIES = request.param
+    return request.param
+
+
 def _queries(client, path: str) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
@@ -32,7 +39,7 @@ def _queries(client, path: str) -> list[str]:
     return [query["sql"] for query in queries.captured_queries]
 
 
-def test_a_policy_page_takes_three_queries(client, settings):
+def test_a_policy_page_takes_three_queries(client, settings, read_path):
     settings.PAGE_CACHE_SECONDS = 0
     for path in ["/en/policies/entry-incentives/", "/zh-hans/policies/training/"]:
         client.get(path)  # the site, the navigation and the page's class are known from then on
@@ -48,7 +55,7 @@ def test_other_page_types_use_the_short_route_too(client, settings):
     assert len(queries) == 1, queries
 
 
-def test_a_restriction_on_an_ancestor_still_applies(client, settings):
+def test_a_restriction_on_an_ancestor_still_applies(client, settings, read_path):
     settings.PAGE_CACHE_SECONDS = 0
     url = "/en/policies/entry-incentives/"
     assert "Rent relief" in client.get(url).content.decode()
@@ -122,7 +129,7 @@ def test_the_site_is_read_once_per_host():
     assert again.root_page_id == site.root_page_id
 
 
-def test_the_page_read_by_the_short_route_equals_wagtails():
+def test_the_page_read_by_the_short_route_equals_wagtails(read_path):
     root = Site.objects.get(is_default_site=True).root_page
     for page in Page.objects.live().descendant_of(root, inclusive=True).specific():
         found = live_page_at(page.url_path)
@@ -134,7 +141,7 @@ def test_the_page_read_by_the_short_route_equals_wagtails():
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_language_links_equal_wagtails(language, settings):
+def test_language_links_equal_wagtails(language, settings, read_path):
     page = PolicyPage.objects.get(slug="training", locale__language_code=language)
     with translation.override(language):
         request = RequestFactory().get(page.url)
