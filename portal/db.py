@@ -14,6 +14,9 @@ On PostgreSQL these queries also run as server-side prepared statements (`DATABA
 on by default): the server parses and plans each of them once per connection instead of on every
 request. Only these queries are prepared: Django's own cursors bind on the client and never prepare.
 Turn it off behind a connection pooler in transaction mode that does not support prepared statements.
+
+`DATABASE_COMPILED_QUERIES=false` makes the callers read the same rows with the plain ORM instead; the
+benchmark `compiled_vs_orm` compares the two (README, Benchmarks): the ORM path costs about twice the CPU.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
 # gunicorn's port; the scenarios start one server at a time on it
 PORT = int(os.environ.get("BENCH_PORT", "8801"))
 PAGE = os.environ.get("BENCH_PAGE", "/zh-hans/policies/entry-incentives/")
+START_SECONDS = int(os.environ.get("BENCH_START_SECONDS", "120"))
 
 
 def bench_env(**extra: str) -> dict[str, str]:
@@ -73,28 +74,71 @@ class Server:
              "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"],
             cwd=ROOT, env=bench_env(**self.extra), start_new_session=True,
         )
-        deadline = time.time() + 30
-        while time.time() < deadline:
+        # a busy machine can take a while to import Django in both workers
+        deadline = time.time() + START_SECONDS
+        while time.time() < deadline and self.proc.poll() is None:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1).read()  # noqa: S310
                 return self
             except OSError:
                 time.sleep(0.3)
-        raise RuntimeError("gunicorn did not start")
+        self._stop()
+        raise RuntimeError(f"gunicorn did not start on port {self.port}")
 
     def __exit__(self, *exc) -> None:
-        if self.proc:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=20)
+        self._stop()
+
+    def _stop(self) -> None:
+        """Stop the server and wait until it has gone, so that the next one can take the port."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
 
 
-def wrk(url: str, headers: tuple[str, ...] = (), connections: str = CONNECTIONS) -> dict[str, float]:
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (0 if it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def serving_cpu_seconds(server: Server) -> float:
+    """CPU time so far of the server's gunicorn processes and of the PostgreSQL backends of the bench database
+    (on this machine): what the requests cost, whatever else the machine is doing."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            pgrp = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2])
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").split()
+        except (OSError, IndexError, ValueError):
+            continue
+        is_backend = len(title) > 2 and title[0] == "postgres:" and title[2] == DB_NAME
+        if pgrp == server.proc.pid or is_backend:
+            total += _cpu_seconds(int(entry.name))
+    return total
+
+
+def wrk(url: str, headers: tuple[str, ...] = (), connections: str = CONNECTIONS,
+        server: Server | None = None) -> dict[str, float]:
+    """wrk's requests per second and latency; with `server`, also the CPU milliseconds each request cost."""
     # warm up (caches, connections), then measure
     header_args = [arg for header in headers for arg in ("-H", header)]
     subprocess.run(["wrk", "-t2", "-c8", "-d2s", *header_args, url], check=True, capture_output=True)
+    cpu_before = serving_cpu_seconds(server) if server else 0.0
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{DURATION}", "--latency", *header_args, url],
                          check=True, capture_output=True, text=True).stdout
+    cpu = serving_cpu_seconds(server) - cpu_before if server else 0.0
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
 
     def pct(p: str) -> float:
@@ -104,7 +148,10 @@ def wrk(url: str, headers: tuple[str, ...] = (), connections: str = CONNECTIONS)
         value, unit = float(m.group(1)), m.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
-    return {"rps": rps, "p50_ms": pct("50"), "p99_ms": pct("99"), "errors": int(non2xx.group(1)) if non2xx else 0}
+    result = {"rps": rps, "p50_ms": pct("50"), "p99_ms": pct("99"), "errors": int(non2xx.group(1)) if non2xx else 0}
+    if server and requests:
+        result["cpu_ms_per_request"] = round(cpu * 1000 / requests, 2)
+    return result
 
 
 def count_queries(path: str, **extra: str) -> int:
@@ -151,22 +198,30 @@ def scenario_compiled_vs_orm(results: dict) -> None:
     runs: dict[str, list[dict]] = {name: [] for name in READ_VARIANTS}
     for round_number in range(1, ROUNDS + 1):
         for name, extra in READ_VARIANTS.items():
-            with Server(PORT, PAGE_CACHE_SECONDS="0", **extra) as _:
+            with Server(PORT, PAGE_CACHE_SECONDS="0", **extra) as server:
                 load_before = os.getloadavg()[0]
-                run = wrk(f"http://127.0.0.1:{PORT}{PAGE}")
+                run = wrk(f"http://127.0.0.1:{PORT}{PAGE}", server=server)
             run["load_1min_before"] = round(load_before, 2)
             run["load_1min_after"] = round(os.getloadavg()[0], 2)
             runs[name].append(run)
             print(f"   round {round_number} {name:<20} {run['rps']:>7.0f} req/s   p50 {run['p50_ms']:.1f} ms"
+                  f"   {run.get('cpu_ms_per_request', float('nan')):.2f} CPU ms/request"
                   f"   load {run['load_1min_before']:.2f} -> {run['load_1min_after']:.2f}", flush=True)
     summary: dict = {"page": PAGE, "rounds": ROUNDS}
     for name, extra in READ_VARIANTS.items():
         rates = sorted(run["rps"] for run in runs[name])
-        summary[name] = {"median_rps": rates[len(rates) // 2], "rps": rates, "queries": count_queries(PAGE, **extra),
-                         "runs": runs[name]}
-    compiled = summary["compiled_prepared"]["median_rps"]
-    summary["orm_vs_compiled"] = round(summary["orm"]["median_rps"] / compiled, 3)
-    summary["compiled_unprepared_vs_compiled"] = round(summary["compiled_unprepared"]["median_rps"] / compiled, 3)
+        costs = sorted(run.get("cpu_ms_per_request", float("nan")) for run in runs[name])
+        summary[name] = {"median_rps": rates[len(rates) // 2], "rps": rates,
+                         "median_cpu_ms_per_request": costs[len(costs) // 2], "cpu_ms_per_request": costs,
+                         "queries": count_queries(PAGE, **extra), "runs": runs[name]}
+    for name in READ_VARIANTS:
+        if name == "compiled_prepared":
+            continue
+        summary[f"{name}_vs_compiled_rps"] = round(
+            summary[name]["median_rps"] / summary["compiled_prepared"]["median_rps"], 3)
+        # requests per CPU second, relative: what the throughput ratio is on an otherwise idle machine
+        summary[f"{name}_vs_compiled_per_cpu"] = round(
+            summary["compiled_prepared"]["median_cpu_ms_per_request"] / summary[name]["median_cpu_ms_per_request"], 3)
     results["compiled_vs_orm"] = summary
 
 
@@ -284,8 +339,10 @@ def main() -> int:
         elif key == "compiled_vs_orm":
             for name in READ_VARIANTS:
                 print(f"{name:<28} {value[name]['median_rps']:>9.0f} req/s (median of {value[name]['rps']})"
-                      f"   {value[name]['queries']} queries")
-            print(f"{'orm_vs_compiled':<28} {value['orm_vs_compiled']}")
+                      f"   {value[name]['median_cpu_ms_per_request']:.2f} CPU ms/request"
+                      f" (median of {value[name]['cpu_ms_per_request']})   {value[name]['queries']} queries")
+            for ratio in [k for k in value if k.endswith(("_vs_compiled_rps", "_vs_compiled_per_cpu"))]:
+                print(f"{ratio:<40} {value[ratio]}")
         elif isinstance(value, dict) and "p95_ms" in value:
             print(f"{key:<28} " + "   ".join(f"{k} {v}" for k, v in value.items()))
         elif not isinstance(value, dict):
