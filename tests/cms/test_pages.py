@@ -211,3 +211,14 @@ def test_sitemap_lists_pages_of_both_languages(client):
         assert f"/zh-hans/{path}</loc>" in body
         assert f"/en/{path}</loc>" in body
     assert body.count("<url>") == 42
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_policy_table_cells_carry_their_column_name_for_the_phone_layout(client, site, language):
+    """On a phone each row is a card and each cell shows its column's name from data-label (site.css)."""
+    html = _text(client.get(f"/{language}/policies/entry-incentives/"))
+    headers = re.findall(r'<th scope="col">([^<]+)</th>', html)
+    cells = re.findall(r'<td class="policy-(\w+)" data-label="([^"]+)">', html)
+    assert cells, "no labelled cells"
+    assert {label for _cls, label in cells} == set(headers[1:])  # every column but the policy's own name
+    assert ("cap", headers[2]) in cells and ("duration", headers[3]) in cells

@@ -67,3 +67,16 @@ def test_visitor_reads_a_policy_switches_language_and_estimates_rent_relief(demo
     expect(page.locator(".field-annual_rent")).to_have_class(re.compile(r"\bfield-invalid\b"))
     expect(page.locator(".calculator-result")).to_have_count(0)
     expect(page.locator("#id_annual_rent")).to_have_value("-5000")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_on_a_phone_the_policy_table_reads_without_sideways_scrolling(demo_site, page, live_server, language):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/{language}/policies/entry-incentives/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    rent = page.locator("#policy-rent_relief")
+    for cell in ("policy-cap", "policy-duration"):
+        box = rent.locator(f"td.{cell}").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (cell, box)
+    label = rent.locator("td.policy-duration").evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert label.strip('"') == rent.locator("td.policy-duration").get_attribute("data-label")
