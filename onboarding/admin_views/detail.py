@@ -42,6 +42,7 @@ from ..models import (
     MerchantGrade,
     WizardStep,
 )
+from ..uploads import stored_file_headers, upload_display_name
 from .access import REVIEW_ROLES, RoleRequiredMixin, user_is_compliance, user_is_lead
 from .forms import (
     ApproveForm,
@@ -389,6 +390,8 @@ class DocumentFileView(RoleRequiredMixin, View):
             raise Http404 from error
         services.document_file_view_record(document_file=document_file, actor=request.user,
                                            ip_address=request.META.get("REMOTE_ADDR"))
-        return FileResponse(handle, content_type=document_file.content_type,
-                            as_attachment=document_file.content_type not in self.INLINE_TYPES,
-                            filename=document_file.original_name)
+        response = FileResponse(handle, content_type=document_file.content_type,
+                                as_attachment=document_file.content_type not in self.INLINE_TYPES,
+                                filename=upload_display_name(document_file.original_name,
+                                                             content_type=document_file.content_type))
+        return stored_file_headers(response)

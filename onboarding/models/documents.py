@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 
 from django.conf import settings
@@ -121,8 +120,11 @@ class ApplicationDocument(models.Model):
 
 
 def document_file_upload_to(instance: DocumentFile, filename: str) -> str:
-    """`applications/<application id>/<random>.<ext>`: never the uploader's name, which stays in `original_name`."""
-    ext = os.path.splitext(filename)[1].lower()[:10]
+    """`applications/<application id>/<random>.<ext>`, the extension that of the detected content type: never
+    the uploader's name or extension (the cleaned name is kept in `original_name`)."""
+    from ..uploads import EXTENSIONS
+
+    ext = EXTENSIONS.get(instance.content_type, "")
     return f"applications/{instance.document.application_id}/{secrets.token_hex(16)}{ext}"
 
 
@@ -142,6 +144,11 @@ class DocumentFile(models.Model):
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    active_content = models.JSONField(
+        _("active content"), default=list, blank=True,
+        help_text=_("Names in a PDF that can run something when it is opened (scripts, actions, launching "
+                    "programs), found at upload; the reviewer is warned."),
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:

@@ -54,7 +54,7 @@ Periodic (Celery beat, see `onboarding.tasks`)
 - `documents_expiry_check(*, now=None) -> dict`
 
 Other
-- `upload_max_bytes() -> int`: the configured upload limit for `upload_validate`.
+- `upload_max_bytes() -> int`, `upload_max_pixels() -> int`: the configured upload limits for `upload_validate`.
 - `application_notify(*, application, event, extra=None)` / `application_notification_send(...)`.
 """
 
@@ -73,6 +73,7 @@ from .documents import (
     document_file_view_record,
     documents_expiry_check,
     upload_max_bytes,
+    upload_max_pixels,
 )
 from .notifications import application_notification_send, application_notify
 from .review import (
@@ -111,4 +112,5 @@ __all__ = [
     "info_request_create",
     "squad_grants_sync",
     "upload_max_bytes",
+    "upload_max_pixels",
 ]

@@ -30,7 +30,7 @@ from ..models import (
     InfoRequest,
     InfoRequestItem,
 )
-from ..uploads import file_sha256, upload_validate
+from ..uploads import file_sha256, pdf_active_content, upload_display_name, upload_validate
 from ._base import ACTION_PREFIX, audit, lock_application, now_or, require_member, require_reviewer
 from .notifications import application_notify
 
@@ -41,6 +41,11 @@ MAX_FILES_PER_DOCUMENT = 10
 def upload_max_bytes() -> int:
     """The largest upload allowed (Portal settings, in MB)."""
     return PortalSettings.load().upload_max_mb * 1024 * 1024
+
+
+def upload_max_pixels() -> int:
+    """The most pixels an uploaded image may have (Portal settings, in megapixels)."""
+    return PortalSettings.load().upload_max_megapixels * 1_000_000
 
 
 @transaction.atomic
@@ -94,11 +99,11 @@ def document_add(
         errors["expires_on"] = [_("The expiry date must be after the issue date.")]
     checked: list[tuple[Any, str]] = []
     if not errors:
-        max_bytes = upload_max_bytes()
+        max_bytes, max_pixels = upload_max_bytes(), upload_max_pixels()
         file_errors = []
         for upload in files:
             try:
-                checked.append((upload, upload_validate(upload, max_bytes=max_bytes)))
+                checked.append((upload, upload_validate(upload, max_bytes=max_bytes, max_pixels=max_pixels)))
             except ValidationError as exc:
                 file_errors += exc.messages
         if file_errors:
@@ -113,10 +118,11 @@ def document_add(
     stored: list[DocumentFile] = []
     try:
         for upload, content_type in checked:
-            original = (getattr(upload, "name", "") or "upload").rsplit("/", 1)[-1][:255]
-            doc_file = DocumentFile(document=document, original_name=original, content_type=content_type,
-                                    size=upload.size, sha256=file_sha256(upload))
-            doc_file.file.save(original, upload, save=False)
+            name = upload_display_name(getattr(upload, "name", ""), content_type=content_type)
+            active = pdf_active_content(upload) if content_type == "application/pdf" else []
+            doc_file = DocumentFile(document=document, original_name=name, content_type=content_type,
+                                    size=upload.size, sha256=file_sha256(upload), active_content=active)
+            doc_file.file.save(name, upload, save=False)
             stored.append(doc_file)
             doc_file.save()
         if app.status == S.INFO_REQUESTED:
@@ -126,6 +132,7 @@ def document_add(
             ).update(answered=True)
         audit(actor=actor, app=app, event="document_added", data={
             "document": document.pk, "type": document_type.code, "files": [f.pk for f in stored],
+            "active_content": [f.pk for f in stored if f.active_content],
             "expires_on": expires_on, "renewal": renewal,
         })
     except BaseException:

@@ -20,6 +20,7 @@ from .. import selectors
 from ..forms import DocumentForm
 from ..models import Application, ApplicationDocument, WizardStep
 from ..services import application_update_step, document_add, document_delete, document_file_view_record
+from ..uploads import stored_file_headers, upload_display_name
 from .common import client_ip, errors_onto_form, is_xhr, own_application, wizard_context
 from .navigation import step_url
 
@@ -121,8 +122,6 @@ def document_file(request: HttpRequest, file_pk: int) -> HttpResponse:
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
     document_file_view_record(document_file=doc_file, actor=request.user, ip_address=client_ip(request))
-    response = FileResponse(handle, as_attachment=True, filename=doc_file.original_name,
-                            content_type=doc_file.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    response = FileResponse(handle, as_attachment=True, content_type=doc_file.content_type,
+                            filename=upload_display_name(doc_file.original_name, content_type=doc_file.content_type))
+    return stored_file_headers(response)

@@ -1,8 +1,12 @@
 import datetime
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+# The most the pixel limit can be set to; Pillow's own decompression-bomb ceiling (onboarding.uploads) matches it.
+UPLOAD_MEGAPIXELS_CEILING = 100
 
 
 @register_setting(icon="cogs")
@@ -18,6 +22,12 @@ class PortalSettings(BaseGenericSetting):
         help_text=_("Recruitment phases count their months from this day."),
     )
     upload_max_mb = models.PositiveSmallIntegerField(_("largest upload (MB)"), default=20)
+    upload_max_megapixels = models.PositiveSmallIntegerField(
+        _("largest image upload (megapixels)"), default=40,
+        validators=[MinValueValidator(1), MaxValueValidator(UPLOAD_MEGAPIXELS_CEILING)],
+        help_text=_("Images with more pixels are refused before they are decoded (an A4 page scanned at 600 dpi "
+                    "is about 35 megapixels)."),
+    )
     first_touch_hours = models.PositiveSmallIntegerField(_("first touch within (hours)"), default=24)
     decision_working_days = models.PositiveSmallIntegerField(_("decision within (working days)"), default=5)
     escalation_working_days = models.PositiveSmallIntegerField(_("escalate after (working days)"), default=2)

@@ -167,13 +167,15 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "static_collected")
 STATICFILES_DIRS = [BASE_DIR / "portal" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-# Merchant documents never sit under MEDIA_URL: they are served only through permission-checked views.
+# Merchant documents never sit under MEDIA_URL: they are served only through permission-checked views, and on
+# disk only the application's own user may read them (files 0600, folders 0700).
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")
+PRIVATE_STORAGE_OPTIONS = {"base_url": None, "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), **PRIVATE_STORAGE_OPTIONS},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -220,6 +222,7 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILADMIN_USER_LOGIN_FORM = "portal.accounts.admin_login.AdminLoginForm"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000  # editors' images too are refused above this before decoding
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_COMMENTS_ENABLED = True
 

@@ -5,7 +5,7 @@ import os
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import PRIVATE_STORAGE_OPTIONS, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -21,7 +21,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}},
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, **PRIVATE_STORAGE_OPTIONS},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

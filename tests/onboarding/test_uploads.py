@@ -15,6 +15,7 @@ from portal.models import PortalSettings
 from tests.factories.onboarding import draft_application, jpeg_bytes, pdf_bytes, png_bytes
 
 MB = 1024 * 1024
+PIXELS = 40_000_000
 
 
 def upload(name: str, content: bytes, content_type: str = "application/pdf") -> SimpleUploadedFile:
@@ -32,7 +33,7 @@ def upload(name: str, content: bytes, content_type: str = "application/pdf") -> 
 )
 def test_good_files_pass_with_their_real_type(name, content, expected):
     f = upload(name, content)
-    assert upload_validate(f, max_bytes=MB) == expected
+    assert upload_validate(f, max_bytes=MB, max_pixels=PIXELS) == expected
     assert f.tell() == 0
 
 
@@ -42,7 +43,7 @@ def _message(exc: pytest.ExceptionInfo) -> str:
 
 def test_text_file_renamed_pdf_is_refused():
     with pytest.raises(ValidationError) as exc:
-        upload_validate(upload("licence.pdf", b"just some text, not a PDF\n" * 10), max_bytes=MB)
+        upload_validate(upload("licence.pdf", b"just some text, not a PDF\n" * 10), max_bytes=MB, max_pixels=PIXELS)
     assert exc.value.code == "file_type"
     message = _message(exc)
     assert "licence.pdf" in message and ("PDF, JPEG or PNG" in message or "PDF、JPEG 或 PNG" in message)
@@ -51,13 +52,13 @@ def test_text_file_renamed_pdf_is_refused():
 def test_other_real_types_are_refused():
     gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
     with pytest.raises(ValidationError) as exc:
-        upload_validate(upload("anim.gif", gif), max_bytes=MB)
+        upload_validate(upload("anim.gif", gif), max_bytes=MB, max_pixels=PIXELS)
     assert exc.value.code == "file_type"
 
 
 def test_empty_file_is_refused():
     with pytest.raises(ValidationError) as exc:
-        upload_validate(upload("empty.pdf", b""), max_bytes=MB)
+        upload_validate(upload("empty.pdf", b""), max_bytes=MB, max_pixels=PIXELS)
     assert exc.value.code == "empty"
     assert "empty" in _message(exc)
 
@@ -65,7 +66,7 @@ def test_empty_file_is_refused():
 def test_oversized_file_is_refused():
     big = pdf_bytes() + b"0" * (2 * MB)
     with pytest.raises(ValidationError) as exc:
-        upload_validate(upload("big.pdf", big), max_bytes=MB)
+        upload_validate(upload("big.pdf", big), max_bytes=MB, max_pixels=PIXELS)
     assert exc.value.code == "too_large"
     assert "1.0" in _message(exc)  # the limit is stated
 
@@ -74,7 +75,7 @@ def test_corrupted_png_is_refused():
     data = bytearray(png_bytes((32, 32)))
     data[40:60] = b"\x00" * 20  # damage the image data and its checksum
     with pytest.raises(ValidationError) as exc:
-        upload_validate(upload("scan.png", bytes(data)), max_bytes=MB)
+        upload_validate(upload("scan.png", bytes(data)), max_bytes=MB, max_pixels=PIXELS)
     assert exc.value.code == "damaged"
     assert "damaged" in _message(exc) or "损坏" in _message(exc)
 
@@ -82,13 +83,13 @@ def test_corrupted_png_is_refused():
 def test_truncated_jpeg_is_refused():
     data = jpeg_bytes((64, 64))
     with pytest.raises(ValidationError) as exc:
-        upload_validate(upload("photo.jpg", data[: len(data) // 2]), max_bytes=MB)
+        upload_validate(upload("photo.jpg", data[: len(data) // 2]), max_bytes=MB, max_pixels=PIXELS)
     assert exc.value.code == "damaged"
 
 
 def test_pdf_without_end_marker_is_refused():
     with pytest.raises(ValidationError) as exc:
-        upload_validate(upload("cut.pdf", pdf_bytes().replace(b"%%EOF", b"")), max_bytes=MB)
+        upload_validate(upload("cut.pdf", pdf_bytes().replace(b"%%EOF", b"")), max_bytes=MB, max_pixels=PIXELS)
     assert exc.value.code == "damaged"
 
 
