@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _log_in(page, live_server, user) -> None:
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"  # the one that loads users
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key,
