@@ -28,3 +28,31 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
             response.headers.setdefault("Content-Language", translation.get_language())
             return response
         return super().process_response(request, response)
+
+
+def csp_header(directives: dict[str, list[str]]) -> str:
+    return "; ".join(" ".join([name, *sources]) for name, sources in directives.items())
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends the Content-Security-Policy of settings: `CSP_SITE` everywhere, `CSP_ADMIN` under the admin
+    prefixes (`CSP_ADMIN_PREFIXES`), whose page editor still writes inline scripts and styles.
+
+    A response that already carries a policy keeps it (stored uploads are served with `sandbox`, Wagtail's
+    image and document views with their own).
+    """
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.site = csp_header(settings.CSP_SITE)
+        self.admin = csp_header(settings.CSP_ADMIN)
+        self.admin_prefixes = tuple(settings.CSP_ADMIN_PREFIXES)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            admin = request.path_info.startswith(self.admin_prefixes)
+            response["Content-Security-Policy"] = self.admin if admin else self.site
+        return response

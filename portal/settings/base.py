@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.LocaleMiddleware",  # Django's, keeping 404s outside the public site
@@ -216,6 +217,35 @@ DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="CNY")
 
 # Public page cache: policy pages are served from here for anonymous visitors.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+
+# Content-Security-Policy (portal.middleware). Our own pages (the public site, the merchant area, the review
+# screens) have no inline script, style or handler: everything comes from our own static files, and no external
+# host is allowed. The Wagtail admin writes inline <script> for its page-editor widgets (date pickers, inline
+# panels) and style="" attributes in its templates, which we cannot give nonces, so the admin prefixes allow
+# 'unsafe-inline' for scripts and styles and nothing else beyond the site's policy; blob: and data: images are
+# its image previews. Gravatar is off so the admin loads nothing from elsewhere.
+CSP_SITE = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "frame-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+CSP_ADMIN = {
+    **CSP_SITE,
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+}
+CSP_ADMIN_PREFIXES = ["/admin/", "/django-admin/"]
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 WAGTAIL_SITE_NAME = "招商平台"
 WAGTAILADMIN_BASE_URL = SITE_URL

@@ -24,6 +24,36 @@ def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+# Every page of every journey reports Content-Security-Policy violations (the browser's own console message and
+# the `securitypolicyviolation` event) and a test fails if any happened: our pages need no inline code.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline"} `
+                + `at ${event.documentURI} (${event.sourceFile || ""}:${event.lineNumber || 0})`);
+}, true);
+"""
+
+
+def csp_watch(context, violations: list[str]) -> None:
+    """Collect the CSP violations of every page of `context` into `violations`."""
+    context.add_init_script(CSP_LISTENER)
+
+    def on_console(message):
+        text = message.text
+        if message.type == "error" and ("CSP violation" in text or "Content Security Policy" in text):
+            violations.append(f"{message.page.url if message.page else '?'}: {text}")
+
+    context.on("console", on_console)
+
+
+@pytest.fixture
+def csp_violations():
+    """The CSP violations seen by the browser contexts of a test; the test fails if there are any."""
+    violations: list[str] = []
+    yield violations
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -38,9 +68,10 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, csp_violations):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
+    csp_watch(context, csp_violations)
     page = context.new_page()
     yield page
     context.close()
@@ -70,13 +101,14 @@ def base_data(transactional_db):
 
 
 @pytest.fixture
-def new_context(browser):
+def new_context(browser, csp_violations):
     """A factory of separate browser contexts (own cookies: one per person in a journey), closed at the end."""
     contexts = []
 
     def make(locale: str = "zh-CN"):
         context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(15_000)
+        csp_watch(context, csp_violations)
         contexts.append(context)
         return context.new_page()
 
