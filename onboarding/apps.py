@@ -11,3 +11,13 @@ class OnboardingConfig(AppConfig):
         from .defaults import onboarding_defaults_load
 
         return onboarding_defaults_load()
+
+    def load_demo_content(self):
+        """Demo applications in every state of the review workflow, for the demo logins (portal.bootstrap).
+        Runs after cms has made the logins; needs the reference data, which it loads first (idempotent)."""
+        from portal.bootstrap import DemoLoadResult, reference_data_load
+
+        from .demo import demo_applications_load
+
+        reference_data_load()
+        return DemoLoadResult(applications_created=demo_applications_load())

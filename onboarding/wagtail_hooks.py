@@ -1,3 +1,5 @@
+from django.templatetags.static import static
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
@@ -11,3 +13,8 @@ def register_application_review_viewset():
 
 
 register_snippet(RecruitmentSetupGroup)
+
+
+@hooks.register("insert_global_admin_css")
+def onboarding_admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("onboarding/admin/admin.css"))

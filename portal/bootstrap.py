@@ -6,7 +6,8 @@ An app's config may define either hook (both idempotent, both never overwrite wh
   (portal: the default policy package and categories, the PRC working-day calendar; onboarding: the
   document types and matrix, one squad per category that has none). Returns how many rows of each kind
   it added, e.g. `{"document_types": 0}`.
-- `load_demo_content(self) -> DemoLoadResult`: the demo (cms: the bilingual site and the demo logins).
+- `load_demo_content(self) -> DemoLoadResult`: the demo (cms: the bilingual site and the demo logins;
+  onboarding: demo applications in every state of the review workflow).
 
 `reference_data_load()` and `demo_load()` call the hooks in the order of INSTALLED_APPS (portal first,
 then cms, onboarding, contracts, billing), so an app can rely on what the apps before it have loaded.
@@ -44,11 +45,13 @@ class DemoLoadResult:
     pages_created: list[str] = field(default_factory=list)
     pages_unchanged: list[str] = field(default_factory=list)
     logins: list[DemoLogin] = field(default_factory=list)
+    applications_created: int = 0
 
     def extend(self, other: DemoLoadResult) -> None:
         self.pages_created += other.pages_created
         self.pages_unchanged += other.pages_unchanged
         self.logins += other.logins
+        self.applications_created += other.applications_created
 
 
 def _hooks(name: str) -> list:

@@ -73,7 +73,7 @@ def application_for_staff(user: Any, pk: Any) -> Application:
 def wizard_sections(app: Application) -> list[dict]:
     """The applicant's answers, step by step, as (label, value) rows."""
     sections = []
-    for step in WizardStep:
+    for step in map(WizardStep, wizard.steps_for(app)):
         rows = [{"name": name, "label": label, "value": value}
                 for name, (label, value) in zip(wizard.STEP_FIELDS[step], wizard.answer_rows(app, step), strict=True)]
         if rows:
@@ -190,8 +190,8 @@ class ApplicationDetailView(RoleRequiredMixin, WagtailAdminTemplateMixin, Templa
             context["signoff_form"] = ComplianceSignoffForm()
         if decision:
             grade = defaults.default_grade or MerchantGrade.C
-            context["approve_form"] = ApproveForm(initial={"grade": grade,
-                                                           "deposit_amount": default_deposits[grade]})
+            context["approve_form"] = ApproveForm(initial={"grade": grade, "deposit_amount": default_deposits[grade]},
+                                                  default_deposits=default_deposits)
             context["reject_form"] = RejectForm()
         if context["show_reassign"]:
             context["reassign_form"] = ReassignForm(initial={"reviewer": app.assigned_reviewer_id})

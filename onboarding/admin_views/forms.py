@@ -3,6 +3,7 @@ data to one service in `onboarding.services`, which re-checks what matters and w
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from django import forms
@@ -130,6 +131,10 @@ class ApproveForm(forms.Form):
     def __init__(self, *args, default_deposits: dict[str, Decimal] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.default_deposits = default_deposits or {}
+        # approve.js sets the deposit to the chosen grade's default until the lead edits it by hand
+        self.fields["grade"].widget.attrs["data-default-deposits"] = json.dumps(
+            {grade: str(amount) for grade, amount in self.default_deposits.items()})
+        self.fields["deposit_amount"].widget.attrs["data-deposit-follows-grade"] = ""
 
     def clean(self):
         cleaned = super().clean()

@@ -200,7 +200,7 @@ class ApplicationQueueView(RoleRequiredMixin, QueueExportMixin, IndexView):
                 "company_name", label=_("Company"), sort_key="company_name",
                 get_url=lambda a: url("detail", a.pk), get_title_id=lambda a: f"application_{a.pk}_title",
             ),
-            Column("credit_code", label=_("Credit code")),
+            Column("credit_code", label=_("Credit code"), classname="onboarding-code"),
             StatusTagColumn("status", label=_("Status"), accessor="get_status_display", sort_key="status",
                             primary=lambda a: a.status in ("submitted", "resubmitted")),
             Column("main_category", label=_("Main category")),

@@ -4,18 +4,18 @@ from django.db import transaction
 
 @pytest.fixture(scope="package")
 def demo_site(django_db_setup, django_db_blocker):
-    """The full demo site (both languages), loaded once for the policy-site tests.
+    """The full demo (both languages, reference data, demo applications), loaded once for these tests.
 
     It is loaded inside a transaction that is rolled back after the last test of this package, so no
     other test sees it; each test runs in a savepoint inside it, as usual.
     """
-    from cms.demo import demo_content_load
+    from portal.bootstrap import demo_load
 
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            demo_content_load()
+            demo_load()
         except BaseException:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)

@@ -251,6 +251,35 @@ def test_approve_sets_grade_and_deposit(client, w, in_review):
     assert any("approved" in text for level, text in messages_of(response) if level == "success")
 
 
+def test_the_deposit_follows_the_grade(client, w, in_review):
+    """The grade select carries every grade's default deposit for approve.js; a submitted deposit equal to
+    the submitted grade's default is not an override, whatever grade the form was first shown with, while the
+    default of the grade first shown (C) kept after choosing A is one and needs a reason."""
+    import json
+
+    ready_to_approve(w, in_review)
+    client.force_login(w.lead)
+    form = client.get(detail_url(in_review)).context["approve_form"]
+    defaults = json.loads(form.fields["grade"].widget.attrs["data-default-deposits"])
+    assert {grade: Decimal(amount) for grade, amount in defaults.items()} == {
+        "A": Decimal("20000"), "B": Decimal("40000"), "C": Decimal("60000"), "D": Decimal("80000"),
+        "E": Decimal("100000")}
+    assert form.initial == {"grade": "C", "deposit_amount": Decimal("60000")}
+    url = action_url("approve", in_review)
+    response = post(client, w.lead, url, {"action": "approve", "grade": "A", "deposit_amount": "60000.00"})
+    assert any("reason" in e for e in errors_of(response)), errors_of(response)
+    in_review.refresh_from_db()
+    assert in_review.status == S.IN_REVIEW
+    client.get(detail_url(in_review))  # the messages are shown (and consumed) there
+    response = post(client, w.lead, url, {"action": "approve", "grade": "A", "deposit_amount": "20000"})
+    assert errors_of(response) == []
+    in_review.refresh_from_db()
+    assert (in_review.status, in_review.merchant_grade, in_review.deposit_amount) == (
+        S.APPROVED, "A", Decimal("20000.00"))
+    approved = AuditEntry.objects.filter(action="onboarding.application.approved").get()
+    assert approved.data["override"] is None
+
+
 def test_approve_with_a_different_deposit_needs_a_reason(client, w, in_review):
     ready_to_approve(w, in_review)
     url = action_url("approve", in_review)

@@ -22,7 +22,8 @@ def _wagtail_quiet(quiet: bool):
 class Command(BaseCommand):
     help = (
         "Load the demo: locales (zh-hans, en), the reference data (policy package, calendar, document matrix), "
-        "the policy site in both languages and demo logins. Safe to run again: what exists is left unchanged. "
+        "the policy site in both languages, demo logins and demo applications. "
+        "Safe to run again: what exists is left unchanged. "
         "Prints a short summary; -v 2 lists every page and Wagtail's page log."
     )
 
@@ -41,4 +42,5 @@ class Command(BaseCommand):
             f"logins: {created} created, {len(result.logins) - created} unchanged "
             "(python manage.py demo_logins lists them)"
         ))
+        self.stdout.write(f"demo applications: {result.applications_created} created")
         self.stdout.write(reference.summary())
