@@ -20,7 +20,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView, View
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -42,6 +42,7 @@ from ..models import (
     MerchantGrade,
     WizardStep,
 )
+from ..screening import screening_display
 from ..uploads import stored_file_headers, upload_display_name
 from .access import REVIEW_ROLES, RoleRequiredMixin, user_is_compliance, user_is_lead
 from .forms import (
@@ -152,6 +153,7 @@ class ApplicationDetailView(RoleRequiredMixin, WagtailAdminTemplateMixin, Templa
             )
             for slot in slots
         ]
+        pending_checks = sum(1 for row in documents if row.form is not None)
         in_review = app.status == S.IN_REVIEW
         decision = is_lead and in_review
         defaults = ApprovalDefaults.load()
@@ -160,8 +162,9 @@ class ApplicationDetailView(RoleRequiredMixin, WagtailAdminTemplateMixin, Templa
         context.update(
             application=app,
             sections=wizard_sections(app),
-            screening=app.screening_reasons or {},
+            screening=screening_display(app.screening_reasons),
             documents=documents,
+            pending_checks=pending_checks,
             info_requests=selectors.application_info_requests(app),
             field_labels=request_field_labels(),
             timeline=selectors.application_timeline(app),
@@ -275,6 +278,16 @@ class DocumentCheckView(ApplicationActionView):
                                            reason=form.cleaned_data["reason"])
         messages.success(self.request, _("%(document)s: %(decision)s.") % {
             "document": document.document_type.name, "decision": document.get_check_status_display()})
+        return None
+
+
+class AcceptRemainingDocumentsView(ApplicationActionView):
+    """Accept every document still waiting for a check, when the reviewer has checked them all."""
+
+    def perform(self, **kwargs):
+        accepted = services.documents_accept_remaining(application=self.application, actor=self.request.user)
+        messages.success(self.request, ngettext("%(n)s document accepted.", "%(n)s documents accepted.",
+                                                len(accepted)) % {"n": len(accepted)})
         return None
 
 

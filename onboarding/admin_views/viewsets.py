@@ -38,6 +38,8 @@ class ApplicationReviewViewSet(ViewSet):
             path("<int:pk>/start-review/", detail.StartReviewView.as_view(), name="start_review"),
             path("<int:pk>/documents/<int:document_pk>/check/", detail.DocumentCheckView.as_view(),
                  name="document_check"),
+            path("<int:pk>/documents/accept-remaining/", detail.AcceptRemainingDocumentsView.as_view(),
+                 name="documents_accept_remaining"),
             path("<int:pk>/files/<int:file_pk>/", detail.DocumentFileView.as_view(), name="file"),
             path("<int:pk>/info-request/", detail.InfoRequestView.as_view(), name="info_request"),
             path("<int:pk>/compliance-signoff/", detail.ComplianceSignoffView.as_view(), name="compliance_signoff"),

@@ -33,6 +33,8 @@ Recruitment team
 - `application_start_review(*, application, actor)`: submitted/resubmitted → in_review (first touch).
 - `document_check(*, document, actor, decision, reason="") -> ApplicationDocument`: decision is
   "accepted" | "rejected" | "waived" (`DocumentCheckStatus`); reason required to reject or waive.
+- `documents_accept_remaining(*, application, actor) -> list[ApplicationDocument]`: accept every current
+  pending document at once (each audited as `document_check` does); ApplicationError if none is pending.
 - `info_request_create(*, application, actor, items, message="") -> InfoRequest`: in_review →
   info_requested; `items` = [(field name or "document:<type code>", comment)]; pauses the decision clock.
 - `application_compliance_signoff(*, application, actor, note="")`: compliance role; in_review.
@@ -71,6 +73,7 @@ from .documents import (
     document_check,
     document_delete,
     document_file_view_record,
+    documents_accept_remaining,
     documents_expiry_check,
     upload_max_bytes,
     upload_max_pixels,
@@ -108,6 +111,7 @@ __all__ = [
     "document_check",
     "document_delete",
     "document_file_view_record",
+    "documents_accept_remaining",
     "documents_expiry_check",
     "info_request_create",
     "squad_grants_sync",

@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.exceptions import InvalidTransition
+from portal.exceptions import ApplicationError, InvalidTransition
 from portal.models import PortalSettings
 from portal.workflow import row_lock, transition_check
 
@@ -187,6 +187,27 @@ def document_check(*, document: ApplicationDocument, actor: Any, decision: str, 
     return move.finish(actor=actor, action=f"{ACTION_PREFIX}document_{decision}", audit_target=app,
                        fields={"check_reason": reason, "checked_by": actor, "checked_at": now},
                        data={"document": doc.pk, "type": doc.document_type.code, "reason": reason})
+
+
+@transaction.atomic
+def documents_accept_remaining(*, application: Application, actor: Any, now: dt.datetime | None = None
+                               ) -> list[ApplicationDocument]:
+    """Accept every current document still waiting for a check, in one go, each exactly as
+    `document_check` accepts one (same permission and state checks, one audit entry per document).
+    Replaced uploads are left alone. All or nothing: a refusal leaves every document as it was.
+    ApplicationError when no document is waiting."""
+    from ..selectors import current_documents
+
+    now = now_or(now)
+    app = lock_application(application)
+    require_reviewer(actor, app)
+    pending = list(current_documents(ApplicationDocument.objects.filter(
+        application=app, check_status=DocumentCheckStatus.PENDING)).select_related("document_type")
+        .order_by("document_type__sort_order", "pk"))
+    if not pending:
+        raise ApplicationError(_("No document is waiting for a check."))
+    return [document_check(document=doc, actor=actor, decision=DocumentCheckStatus.ACCEPTED, now=now)
+            for doc in pending]
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from portal.exceptions import ApplicationError
 from .. import selectors
 from ..forms import STEP_FORMS, brand_formset
 from ..models import EDITABLE_STATUSES, TERMINAL_STATUSES, Application, ApplicationStatus, Profile, WizardStep
-from ..screening import screening_evaluate
+from ..screening import screening_display, screening_evaluate
 from ..services import application_create, application_submit, application_update_step
 from .common import (
     answer_sections,
@@ -145,7 +145,7 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
                                         "will contact you."))
             return redirect("onboarding:application_status", pk=application.pk)
     missing = refused or selectors.application_missing_items(application)
-    screening = screening_evaluate(application=application)
+    screening = screening_display(screening_evaluate(application=application))
     return render(request, "onboarding/review.html", {
         "application": application,
         "steps": step_list(application, current=None),

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from onboarding.models import Application, ApplicationStatus, DocumentCheckStatus, InfoRequest
 from portal.models import AuditEntry
@@ -66,7 +66,8 @@ def test_detail_shows_answers_screening_documents_and_timeline(client, w, in_rev
     assert response.status_code == 200
     html = response.content.decode()
     assert in_review.company_name in html
-    assert in_review.get_profile_display() in html
+    with translation.override("en"):  # the admin is English for this user, whatever an earlier test left active
+        assert in_review.get_profile_display() in html
     assert "li.si@example.com" in html  # a wizard answer
     doc_file = first_document(in_review).files.first()
     assert reverse("onboarding_review:file", args=[in_review.pk, doc_file.pk]) in html
@@ -380,3 +381,31 @@ def test_detail_query_count_does_not_grow_with_documents(client, w, in_review):
     with CaptureQueriesContext(connection) as after:
         assert client.get(url).status_code == 200
     assert len(after) == len(before), (len(before), len(after))
+
+
+def test_accept_the_remaining_documents_in_one_action(client, w, in_review):
+    """Every current pending document is accepted, each audited as a single accept; a second try is
+    refused with a message; a reviewer of another squad gets a 404."""
+    documents = list(in_review.documents.all())
+    first = documents[0]
+    post(client, w.reviewer, action_url("document_check", in_review, first.pk),
+         {f"doc{first.pk}-decision": "rejected", f"doc{first.pk}-reason": "Unreadable scan."})
+    client.force_login(w.reviewer)
+    page = client.get(detail_url(in_review)).content.decode()
+    assert action_url("documents_accept_remaining", in_review) in page
+    response = post(client, w.reviewer, action_url("documents_accept_remaining", in_review))
+    assert any(f"{len(documents) - 1} documents accepted" in text for level, text in messages_of(response))
+    statuses = dict(in_review.documents.values_list("pk", "check_status"))
+    assert statuses.pop(first.pk) == DocumentCheckStatus.REJECTED  # a decision already taken stays
+    assert set(statuses.values()) == {DocumentCheckStatus.ACCEPTED}
+    audited = AuditEntry.objects.filter(action="onboarding.application.document_accepted",
+                                        actor=w.reviewer).values_list("data__document", flat=True)
+    assert sorted(audited) == sorted(statuses)
+    client.get(detail_url(in_review))  # shows (and consumes) the messages
+    response = post(client, w.reviewer, action_url("documents_accept_remaining", in_review))
+    assert errors_of(response) == ["No document is waiting for a check."]
+
+    outsider = staff(Role.REVIEWER)
+    squad_with(name="Other squad", categories=[CategoryFactory()], members=[outsider])
+    client.force_login(outsider)
+    assert client.post(action_url("documents_accept_remaining", in_review)).status_code == 404

@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from onboarding.models import Application, Profile, ScreeningRules
-from onboarding.screening import screening_evaluate
+from onboarding.screening import screening_display, screening_evaluate
 from portal.models import Merchant
 from tests.factories.onboarding import MerchantFactory
 
@@ -23,8 +23,9 @@ STRATEGIC = {"is_listed": True, "term_years": 3, "marketing_commitment": Decimal
 
 
 def evaluate(app):
+    """The result as the English admin shows it (reasons in words)."""
     with translation.override("en"):
-        return screening_evaluate(application=app)
+        return screening_display(screening_evaluate(application=app))
 
 
 def test_core_profile_with_reasons():
@@ -107,8 +108,30 @@ def test_supplier_capability_matrix():
     assert result.capability_recommended is False
 
 
-def test_result_is_translated():
+def test_reasons_are_stored_as_codes_and_shown_in_the_viewers_language():
+    """Stored in no language at all: the English admin reads English and the Chinese page Chinese, from the
+    same stored result; reasons stored as text by an earlier version are shown as they are."""
     with translation.override("zh-hans"):
-        result = screening_evaluate(application=app_with(**CORE))
+        result = screening_evaluate(application=app_with(**{**CORE, "monthly_gmv": Decimal("2650000")}))
     assert result.profile == Profile.CORE
-    assert result.as_dict()["profile"] == "core"
+    stored = result.as_dict()
+    assert stored["profile"] == "core"
+    gmv = next(r for r in stored["reasons"] if r["code"] == "core.monthly_gmv.met")
+    assert gmv["params"] == {"amount": {"money": "2650000", "currency": "CNY"},
+                             "min": {"money": "500000", "currency": "CNY"}}
+    assert stored["reasons"][0] == {"code": "profile.matched", "params": {"profile": {"profile": "core"}, "count": 4}}
+    with translation.override("en"):
+        english = screening_display(stored)
+    with translation.override("zh-hans"):
+        chinese = screening_display(stored)
+    assert english.reasons[0] == "Matches the Core merchant profile: all 4 criteria are met."
+    assert "Monthly GMV of ¥2,650,000.00 is above ¥500,000.00." in english.reasons
+    assert chinese.reasons[0] == "符合核心商家画像：全部 4 项条件均已满足。"
+    assert "月均 GMV ¥2,650,000.00，高于 ¥500,000.00。" in chinese.reasons
+    assert "未回答是否为上市公司或行业龙头。" in chinese.missing
+
+    legacy = {"profile": "core", "score": 100, "reasons": ["符合核心商家画像：全部 4 项条件均已满足。"],
+              "unmet": [], "missing": []}
+    with translation.override("en"):
+        assert screening_display(legacy).reasons == ["符合核心商家画像：全部 4 项条件均已满足。"]
+        assert not screening_display({})

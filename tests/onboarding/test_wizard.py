@@ -25,12 +25,12 @@ def test_the_step_forms_edit_the_fields_of_the_map():
 @pytest.mark.parametrize(("language", "expected"), [
     ("en", {
         "label": "Monthly GMV (6-month average)", "money": "¥2,650,000.00", "yes": "Yes", "no": "No",
-        "mode": "Platform entry", "category": "Apparel", "brands": "Acme (own brand); Zeta (authorised)",
+        "mode": "Platform entry", "category": "Apparel", "brands": "Acme (own brand), Zeta (authorised)",
         "cross_border": "Domestic only", "percent": "82.5",
     }),
     ("zh-hans", {
         "label": "月均 GMV（近 6 个月平均）", "money": "¥2,650,000.00", "yes": "是", "no": "否",
-        "mode": "平台入驻", "category": "服装", "brands": "Acme (自有品牌); Zeta (授权品牌)",
+        "mode": "平台入驻", "category": "服装", "brands": "Acme（自有品牌）、Zeta（授权品牌）",
         "cross_border": "仅限境内", "percent": "82.5",
     }),
 ])
