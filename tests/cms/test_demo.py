@@ -92,8 +92,9 @@ def test_load_demo_prints_a_short_summary_and_demo_logins_lists_the_logins(caplo
     with caplog.at_level("INFO"):
         call_command("load_demo", stdout=out)
     lines = out.getvalue().splitlines()
-    assert len(lines) == 3, lines
-    assert lines[0].startswith("pages: ") and lines[1].startswith("logins: ") and lines[2].startswith("reference data")
+    assert len(lines) == 4, lines
+    assert lines[0].startswith("pages: ") and lines[1].startswith("logins: ")
+    assert lines[2].startswith("demo applications: ") and lines[3].startswith("reference data")
     assert not [r for r in caplog.records if r.name == "wagtail" and r.levelname == "INFO"]  # no page log
 
     verbose = StringIO()
