@@ -6,6 +6,9 @@ class OnboardingConfig(AppConfig):
     name = "onboarding"
     verbose_name = _("Onboarding")
 
+    def ready(self) -> None:
+        from . import workspace  # noqa: F401  (registers the application's to-dos and stage)
+
     def load_reference_data(self) -> dict[str, int]:
         """The document types and matrix, and a squad for every category without one (portal.bootstrap)."""
         from .defaults import onboarding_defaults_load

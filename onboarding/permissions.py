@@ -19,14 +19,6 @@ def user_is_merchant_member(user: Any, merchant_id: int) -> bool:
     return MerchantMembership.objects.filter(merchant_id=merchant_id, user=user).exists()
 
 
-def user_is_merchant_owner(user: Any, merchant_id: int) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return MerchantMembership.objects.filter(
-        merchant_id=merchant_id, user=user, role=MerchantMembership.Role.OWNER
-    ).exists()
-
-
 def user_is_lead(user: Any) -> bool:
     return user_has_role(user, Role.LEAD)
 

@@ -13,6 +13,11 @@ class PortalConfig(AppConfig):
 
         post_migrate.connect(roles_sync_after_migrate, sender=self)
 
+        from .workspace import nav_link_register
+
+        nav_link_register(url_name="portal:home", label=_("Workspace"), order=0)
+        nav_link_register(url_name="portal:team", label=_("Team"), order=90)
+
     def load_reference_data(self) -> dict[str, int]:
         """The default policy package and categories, and the PRC working-day calendar (portal.bootstrap)."""
         from .calendar import calendar_defaults_load

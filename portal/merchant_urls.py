@@ -12,4 +12,7 @@ urlpatterns = [
     path("organisation/", views.merchant_switch, name="merchant_switch"),
     path("team/", views.team, name="team"),
     path("team/members/<int:membership_id>/remove/", views.team_member_remove, name="team_member_remove"),
+    path("team/members/<int:membership_id>/role/", views.team_member_role, name="team_member_role"),
+    path("team/members/<int:membership_id>/make-owner/", views.team_ownership_transfer,
+         name="team_ownership_transfer"),
 ]

@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.permissions import Capability, require_capability
 from portal.audit import audit_entry_create
 from portal.exceptions import PermissionDenied
 from portal.workflow import Transition, row_lock, transition_begin, transition_check
@@ -19,7 +20,6 @@ from ..permissions import (
     user_can_review,
     user_is_compliance,
     user_is_lead,
-    user_is_merchant_member,
 )
 
 ACTION_PREFIX = "onboarding.application."
@@ -64,9 +64,15 @@ def finish_move(move: Transition[Application], *, actor: Any, event: str, fields
     return move.finish(actor=actor, action=f"{ACTION_PREFIX}{event}", fields=fields, touched=touched, data=data)
 
 
-def require_member(actor: Any, app: Application) -> None:
-    if not user_is_merchant_member(actor, app.merchant_id):
-        raise PermissionDenied(_("Only users of the applying organisation can do this."))
+def require_merchant_capability(actor: Any, app: Application, capability: Capability) -> None:
+    """The actor is a user of the applying organisation whose role may do `capability`
+    (`portal.accounts.permissions`); PermissionDenied otherwise."""
+    require_capability(user=actor, merchant_id=app.merchant_id, capability=capability)
+
+
+def merchant_guard(capability: Capability) -> Callable[[Any, Application], None]:
+    """The `guard` of `application_move` for an applicant's transition that needs `capability`."""
+    return lambda actor, app: require_merchant_capability(actor, app, capability)
 
 
 def require_reviewer(actor: Any, app: Application) -> None:

@@ -11,8 +11,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.permissions import Capability, require_capability
 from portal.calendar import add_working_days, add_working_hours, add_working_time, working_time_between
-from portal.exceptions import ApplicationError, InvalidTransition, PermissionDenied
+from portal.exceptions import ApplicationError, InvalidTransition
 from portal.models import Category, Merchant, PortalSettings
 from portal.workflow import Transition, transition_check
 
@@ -25,7 +26,6 @@ from ..models import (
     InfoRequestItem,
     WizardStep,
 )
-from ..permissions import user_is_merchant_member
 from ..screening import screening_evaluate
 from ..selectors import application_missing_items
 from ..validators import credit_code_normalize
@@ -37,8 +37,9 @@ from ._base import (
     finish_move,
     iso,
     lock_application,
+    merchant_guard,
     now_or,
-    require_member,
+    require_merchant_capability,
 )
 from .assignment import assignment_apply
 from .notifications import application_notify
@@ -58,8 +59,7 @@ def application_create(*, merchant: Merchant, actor: Any, now: dt.datetime | Non
     """
     now = now_or(now)
     merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)  # one draft at a time per merchant
-    if not user_is_merchant_member(actor, merchant.pk):
-        raise PermissionDenied(_("Only users of the applying organisation can do this."))
+    require_capability(user=actor, merchant_id=merchant.pk, capability=Capability.EDIT_APPLICATION)
     existing = Application.objects.filter(merchant=merchant).exclude(status__in=TERMINAL_STATUSES).first()
     if existing is not None:
         raise ApplicationError(_("Your organisation already has an application in progress."),
@@ -149,7 +149,7 @@ def application_update_step(*, application: Application, actor: Any, step: str, 
     application.
     """
     app = lock_application(application)
-    require_member(actor, app)
+    require_merchant_capability(actor, app, Capability.EDIT_APPLICATION)
     if app.status not in EDITABLE_STATUSES:
         raise InvalidTransition(_("This application can no longer be changed."), extra={"status": app.status})
     if step not in STEP_FIELDS:
@@ -222,7 +222,8 @@ def application_submit(*, application: Application, actor: Any, now: dt.datetime
     `view_application`/`review_application` object permissions, and starts the SLA clocks on working time
     (first touch within PortalSettings.first_touch_hours, decision within decision_working_days)."""
     now = now_or(now)
-    move = application_move(application, target=S.SUBMITTED, actor=actor, guard=require_member)
+    move = application_move(application, target=S.SUBMITTED, actor=actor,
+                            guard=merchant_guard(Capability.SUBMIT_APPLICATION))
     if move.done:
         return move.obj
     app = move.obj
@@ -254,7 +255,8 @@ def application_resubmit(*, application: Application, actor: Any, answers: dict[
     resumes: the deadline moves by the working time it was paused. Compliance sign-off is cleared, since
     documents may have changed; the screening is recomputed."""
     now = now_or(now)
-    move = application_move(application, target=S.RESUBMITTED, actor=actor, guard=require_member)
+    move = application_move(application, target=S.RESUBMITTED, actor=actor,
+                            guard=merchant_guard(Capability.SUBMIT_APPLICATION))
     if move.done:
         return move.obj
     app = move.obj
@@ -301,9 +303,10 @@ def application_resubmit(*, application: Application, actor: Any, answers: dict[
 @transaction.atomic
 def application_withdraw(*, application: Application, actor: Any, reason: str = "",
                          now: dt.datetime | None = None) -> Application:
-    """Any open state → withdrawn, by a user of the applying organisation. Stops the clocks."""
+    """Any open state → withdrawn, by an owner or admin of the applying organisation. Stops the clocks."""
     now = now_or(now)
-    move = application_move(application, target=S.WITHDRAWN, actor=actor, guard=require_member)
+    move = application_move(application, target=S.WITHDRAWN, actor=actor,
+                            guard=merchant_guard(Capability.WITHDRAW_APPLICATION))
     if move.done:
         return move.obj
     app = _withdraw(move, actor=actor, event="withdrawn", reason=reason, now=now)

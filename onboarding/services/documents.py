@@ -9,17 +9,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.permissions import Capability
 from portal.exceptions import ApplicationError, InvalidTransition
 from portal.models import PortalSettings
 from portal.workflow import row_lock, transition_check
 
 from ..models import (
     EDITABLE_STATUSES,
-    OPEN_REVIEW_STATUSES,
     Application,
     ApplicationDocument,
     ApplicationStatus,
@@ -30,8 +29,9 @@ from ..models import (
     InfoRequest,
     InfoRequestItem,
 )
+from ..selectors.workspace import current_documents_with_expiry
 from ..uploads import file_sha256, pdf_active_content, upload_display_name, upload_validate
-from ._base import ACTION_PREFIX, audit, lock_application, now_or, require_member, require_reviewer
+from ._base import ACTION_PREFIX, audit, lock_application, now_or, require_merchant_capability, require_reviewer
 from .notifications import application_notify
 
 S = ApplicationStatus
@@ -71,7 +71,7 @@ def document_add(
     """
     now = now_or(now)
     app = lock_application(application)
-    require_member(actor, app)
+    require_merchant_capability(actor, app, Capability.EDIT_APPLICATION)
     renewal = app.status == S.APPROVED and document_type.has_expiry
     if app.status not in EDITABLE_STATUSES and not renewal:
         raise InvalidTransition(_("Documents cannot be added to this application now."),
@@ -148,7 +148,7 @@ def document_delete(*, document: ApplicationDocument, actor: Any, now: dt.dateti
     """Remove an upload the applicant no longer wants: only while the application is editable and the
     document is still pending check. Its files are deleted from storage after commit."""
     app = lock_application(document.application)
-    require_member(actor, app)
+    require_merchant_capability(actor, app, Capability.EDIT_APPLICATION)
     doc = ApplicationDocument.objects.select_for_update().get(pk=document.pk, application=app)
     if app.status not in EDITABLE_STATUSES or doc.check_status != DocumentCheckStatus.PENDING:
         raise InvalidTransition(_("This document can no longer be removed."))
@@ -219,21 +219,6 @@ def document_file_view_record(*, document_file: DocumentFile, actor: Any, ip_add
         "document": doc.pk, "file": document_file.pk, "type": doc.document_type.code})
 
 
-def _current_documents_with_expiry():
-    newer = ApplicationDocument.objects.filter(
-        application=OuterRef("application"), document_type=OuterRef("document_type"),
-        uploaded_at__gt=OuterRef("uploaded_at"),
-    )
-    return (
-        ApplicationDocument.objects.filter(
-            expires_on__isnull=False,
-            application__status__in=[*OPEN_REVIEW_STATUSES, S.APPROVED],
-            check_status__in=[DocumentCheckStatus.PENDING, DocumentCheckStatus.ACCEPTED],
-        )
-        .annotate(superseded=Exists(newer)).filter(superseded=False)
-    )
-
-
 def documents_expiry_check(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Remind the merchant before a current document expires (DocumentRules: 60, 30 and 7 days by default;
     only the nearest threshold reached is sent, once) and flag a document that has expired (once, with an
@@ -244,7 +229,7 @@ def documents_expiry_check(*, now: dt.datetime | None = None) -> dict[str, int]:
     horizon = today + dt.timedelta(days=max(thresholds, default=0))
     counts = {"reminded": 0, "expired": 0}
     candidates = list(
-        _current_documents_with_expiry().filter(expires_on__lte=horizon).values_list("pk", flat=True)
+        current_documents_with_expiry().filter(expires_on__lte=horizon).values_list("pk", flat=True)
     )
     for pk in candidates:
         with transaction.atomic():

@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Merchant, User
+from portal.models import Merchant, MerchantMembership, User
 
 from . import selectors
 
@@ -78,9 +78,27 @@ class PasswordResetRequestForm(PasswordResetForm):
         password_reset_request(email=self.cleaned_data["email"])
 
 
+def _role_choices(*, with_owner: bool) -> list[tuple[str, str]]:
+    return [(value, label) for value, label in MerchantMembership.Role.choices
+            if with_owner or value != MerchantMembership.Role.OWNER]
+
+
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Colleague's email address"),
                              widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    role = forms.ChoiceField(label=_("Role"), initial=MerchantMembership.Role.OPERATIONS, required=False)
+
+    def __init__(self, *args, can_invite_owner: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _role_choices(with_owner=can_invite_owner)
+
+    def clean_role(self) -> str:
+        """No role chosen: the least one, operations."""
+        return self.cleaned_data.get("role") or MerchantMembership.Role.OPERATIONS
+
+
+class RoleChangeForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=MerchantMembership.Role.choices)
 
 
 class InvitationPasswordForm(SetPasswordMixin, forms.Form):

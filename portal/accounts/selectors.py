@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_entries_for
 from portal.models import Merchant, MerchantMembership, User
 
+from .permissions import Capability, role_can
 from .tokens import Invitation, TokenInvalid
 
 
@@ -30,9 +31,9 @@ def membership_current_for_user(*, user: User, merchant_id: int | None = None) -
 
 
 def merchant_memberships_list(*, merchant: Merchant) -> QuerySet[MerchantMembership]:
-    """The team of one organisation, owners first, then by email."""
-    owner_first = Case(When(role=MerchantMembership.Role.OWNER, then=Value(0)), default=Value(1),
-                       output_field=IntegerField())
+    """The team of one organisation by role (owners, admins, finance, operations), then by email."""
+    owner_first = Case(*[When(role=role, then=Value(rank)) for rank, role in enumerate(MerchantMembership.Role.values)],
+                       default=Value(len(MerchantMembership.Role.values)), output_field=IntegerField())
     return (
         MerchantMembership.objects.filter(merchant=merchant)
         .select_related("user")
@@ -43,14 +44,6 @@ def merchant_memberships_list(*, merchant: Merchant) -> QuerySet[MerchantMembers
 
 def merchant_owner_count(*, merchant: Merchant) -> int:
     return MerchantMembership.objects.filter(merchant=merchant, role=MerchantMembership.Role.OWNER).count()
-
-
-def user_is_merchant_owner(*, user: User, merchant: Merchant) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return MerchantMembership.objects.filter(
-        merchant=merchant, user=user, role=MerchantMembership.Role.OWNER
-    ).exists()
 
 
 def user_greeting_name(*, user: User, fallback: str = "") -> str:
@@ -69,14 +62,17 @@ def user_by_id(*, user_id: int) -> User | None:
 
 def invitation_merchant_get(*, invitation: Invitation) -> Merchant:
     """The organisation of an invitation that can still be used: not yet accepted, the address not yet a member,
-    the inviter still an owner. Raises TokenInvalid otherwise."""
+    the inviter still allowed to invite in the invitation's role. Raises TokenInvalid otherwise."""
     merchant = Merchant.objects.filter(pk=invitation.merchant_id).first()
     if merchant is None:
         raise TokenInvalid(_("This invitation is no longer valid: the organisation does not exist any more."))
-    if not MerchantMembership.objects.filter(
-        merchant=merchant, user_id=invitation.inviter_id, role=MerchantMembership.Role.OWNER
-    ).exists():
-        raise TokenInvalid(_("This invitation is no longer valid: the person who sent it is no longer an owner."))
+    if invitation.role not in MerchantMembership.Role.values:
+        raise TokenInvalid(_("This invitation link is not valid."))
+    inviter = MerchantMembership.objects.filter(merchant=merchant, user_id=invitation.inviter_id).first()
+    needed = Capability.MANAGE_ROLES if invitation.role == MerchantMembership.Role.OWNER else Capability.INVITE
+    if inviter is None or not role_can(inviter.role, needed):
+        raise TokenInvalid(_("This invitation is no longer valid: the person who sent it may no longer invite "
+                             "colleagues."))
     if audit_entries_for(target=merchant).filter(
         action="portal.merchant.invitation_accepted", data__nonce=invitation.nonce
     ).exists():

@@ -1,9 +1,11 @@
 """Writes for merchant accounts: sign-up, email verification, team invitations and membership changes.
 
 Invariants:
-- Every organisation keeps at least one owner; only owners invite colleagues or remove members.
+- Every organisation keeps at least one owner. What each role may do is `portal.accounts.permissions`: owners
+  and admins invite (only an owner invites an owner); only owners change roles and remove others; anyone may
+  leave.
 - An invitation is a signed token (no table); it is used up once its nonce appears in an accepted-invitation
-  audit entry, and it dies with its inviter's ownership.
+  audit entry, and it dies when its inviter may no longer invite. It carries the role the invited person gets.
 - Emails go out from Celery tasks enqueued with `transaction.on_commit`, in the recipient's language, so a
   rolled-back sign-up never mails anyone.
 """
@@ -29,6 +31,7 @@ from portal.models import Merchant, MerchantMembership, User
 from portal.site import site_url
 
 from . import selectors
+from .permissions import Capability, require_capability, role_can
 from .tokens import (
     TokenInvalid,
     email_verify_max_age,
@@ -177,12 +180,21 @@ def password_reset_mail_send(*, user: User) -> None:
 # --- organisations and teams ---------------------------------------------------------------------------------
 
 
-def merchant_invite(*, merchant: Merchant, email: str, actor: User, language: str | None = None) -> str:
-    """Invite `email` to join `merchant` as a member; returns the invitation token (valid 7 days by default)
-    and mails the link after commit. Only an owner may invite."""
+def _invitable_role(*, role: str, actor_membership: MerchantMembership) -> str:
+    if role not in MerchantMembership.Role.values:
+        raise ApplicationError(_("Choose a role from the list."), extra={"field": "role"})
+    if role == MerchantMembership.Role.OWNER and not role_can(actor_membership.role, Capability.MANAGE_ROLES):
+        raise PermissionDenied(_("Only an owner can invite another owner."), extra={"field": "role"})
+    return role
+
+
+def merchant_invite(*, merchant: Merchant, email: str, actor: User, role: str = MerchantMembership.Role.OPERATIONS,
+                    language: str | None = None) -> str:
+    """Invite `email` to join `merchant` in `role`; returns the invitation token (valid 7 days by default)
+    and mails the link after commit. Owners and admins invite; only an owner invites another owner."""
     email = _email_normalise(email)
-    if not selectors.user_is_merchant_owner(user=actor, merchant=merchant):
-        raise PermissionDenied(_("Only an owner of the organisation can invite colleagues."))
+    actor_membership = require_capability(user=actor, merchant_id=merchant.pk, capability=Capability.INVITE)
+    role = _invitable_role(role=role, actor_membership=actor_membership)
     if MerchantMembership.objects.filter(merchant=merchant, user__email__iexact=email).exists():
         raise ApplicationError(_("%(email)s is already a member of this organisation.") % {"email": email},
                                extra={"field": "email"})
@@ -190,10 +202,10 @@ def merchant_invite(*, merchant: Merchant, email: str, actor: User, language: st
     language = _language_or_default(
         existing.preferred_language if existing else (language or translation.get_language())
     )
-    token, invitation = invitation_token_make(merchant_id=merchant.pk, email=email, inviter_id=actor.pk)
+    token, invitation = invitation_token_make(merchant_id=merchant.pk, email=email, inviter_id=actor.pk, role=role)
     with transaction.atomic():
         audit_entry_create(actor=actor, action="portal.merchant.member_invited", target=merchant,
-                           data={"email": email, "nonce": invitation.nonce})
+                           data={"email": email, "nonce": invitation.nonce, "role": role})
         from .tasks import invitation_mail_send_task
 
         merchant_id, inviter_id = merchant.pk, actor.pk
@@ -252,22 +264,28 @@ def invitation_accept(
             user.save(update_fields=["email_verified_at"])
             audit_entry_create(actor=user, action="portal.user.email_verified", target=user,
                                data={"email": user.email, "via": "invitation"})
-        membership = MerchantMembership.objects.create(merchant=merchant, user=user,
-                                                       role=MerchantMembership.Role.MEMBER)
+        membership = MerchantMembership.objects.create(merchant=merchant, user=user, role=invitation.role)
         audit_entry_create(actor=user, action="portal.merchant.invitation_accepted", target=merchant,
                            data={"email": user.email, "nonce": invitation.nonce, "inviter_id": invitation.inviter_id,
                                  "role": membership.role})
     return membership
 
 
+def _lock_team(merchant_id: int) -> Merchant:
+    """Lock the organisation row: role changes and removals of one team happen one at a time, so two owners
+    demoting each other at once cannot leave it without an owner."""
+    return Merchant.objects.select_for_update().get(pk=merchant_id)
+
+
 def membership_remove(*, membership: MerchantMembership, actor: User) -> None:
-    """Remove a user from an organisation. Only an owner may; the last owner can never be removed.
-    Returns quietly if the membership is already gone."""
+    """Remove a user from an organisation. An owner may remove anyone; every member may leave; the last owner
+    can never be removed. Returns quietly if the membership is already gone."""
     with transaction.atomic():
-        merchant = Merchant.objects.select_for_update().get(pk=membership.merchant_id)
+        merchant = _lock_team(membership.merchant_id)
         current = MerchantMembership.objects.select_related("user").filter(pk=membership.pk).first()
-        if not selectors.user_is_merchant_owner(user=actor, merchant=merchant):
-            raise PermissionDenied(_("Only an owner of the organisation can remove members."))
+        leaving = current is not None and current.user_id == actor.pk
+        if not leaving:
+            require_capability(user=actor, merchant_id=merchant.pk, capability=Capability.MANAGE_ROLES)
         if current is None:
             return
         if current.role == MerchantMembership.Role.OWNER and selectors.merchant_owner_count(merchant=merchant) <= 1:
@@ -275,6 +293,56 @@ def membership_remove(*, membership: MerchantMembership, actor: User) -> None:
         current.delete()
         audit_entry_create(actor=actor, action="portal.merchant.member_removed", target=merchant,
                            data={"email": current.user.email, "user_id": current.user_id, "role": current.role})
+
+
+def membership_role_change(*, membership: MerchantMembership, role: str, actor: User) -> MerchantMembership:
+    """Give a member another role. Only an owner may; the organisation always keeps at least one owner (an owner
+    who hands over uses `merchant_ownership_transfer`, or makes someone else owner first). Returns quietly
+    (the fresh row) when the member already has the role."""
+    if role not in MerchantMembership.Role.values:
+        raise ApplicationError(_("Choose a role from the list."), extra={"field": "role"})
+    with transaction.atomic():
+        merchant = _lock_team(membership.merchant_id)
+        require_capability(user=actor, merchant_id=merchant.pk, capability=Capability.MANAGE_ROLES)
+        current = MerchantMembership.objects.select_related("user").filter(pk=membership.pk,
+                                                                           merchant=merchant).first()
+        if current is None:
+            raise ApplicationError(_("This person is no longer a member of the organisation."))
+        if current.role == role:
+            return current
+        if current.role == MerchantMembership.Role.OWNER and selectors.merchant_owner_count(merchant=merchant) <= 1:
+            raise ApplicationError(_("An organisation needs an owner: make another member owner before changing "
+                                     "the role of its last owner."))
+        before = current.role
+        current.role = role
+        current.save(update_fields=["role"])
+        audit_entry_create(actor=actor, action="portal.merchant.member_role_changed", target=merchant,
+                           data={"email": current.user.email, "user_id": current.user_id, "from": before, "to": role})
+    return current
+
+
+def merchant_ownership_transfer(*, membership: MerchantMembership, actor: User) -> MerchantMembership:
+    """Hand the organisation over: `membership` becomes owner and the acting owner becomes admin, in one
+    transaction (so there is an owner at every moment). Returns the new owner's membership."""
+    with transaction.atomic():
+        merchant = _lock_team(membership.merchant_id)
+        actor_membership = require_capability(user=actor, merchant_id=merchant.pk,
+                                              capability=Capability.MANAGE_ROLES)
+        current = MerchantMembership.objects.select_related("user").filter(pk=membership.pk,
+                                                                           merchant=merchant).first()
+        if current is None:
+            raise ApplicationError(_("This person is no longer a member of the organisation."))
+        if current.pk == actor_membership.pk:
+            raise ApplicationError(_("You are already the owner."))
+        before = current.role
+        current.role = MerchantMembership.Role.OWNER
+        current.save(update_fields=["role"])
+        actor_membership.role = MerchantMembership.Role.ADMIN
+        actor_membership.save(update_fields=["role"])
+        audit_entry_create(actor=actor, action="portal.merchant.ownership_transferred", target=merchant,
+                           data={"to_email": current.user.email, "to_user_id": current.user_id, "to_before": before,
+                                 "from_user_id": actor.pk, "from_role": MerchantMembership.Role.ADMIN})
+    return current
 
 
 # --- demo data -----------------------------------------------------------------------------------------------

@@ -69,22 +69,26 @@ def email_verify_token_read(*, token: str) -> tuple[int, str]:
 
 @dataclass(frozen=True)
 class Invitation:
-    """What an invitation token says: who is invited to which organisation, by whom.
+    """What an invitation token says: who is invited to which organisation, in which role, by whom.
 
-    `nonce` tells two invitations to the same address apart, so accepting one uses up that one only.
+    `nonce` tells two invitations to the same address apart, so accepting one uses up that one only. Tokens
+    issued before roles existed carry none and invite as operations (the old "member").
     """
 
     merchant_id: int
     email: str
     inviter_id: int
     nonce: str
+    role: str = "operations"
 
 
-def invitation_token_make(*, merchant_id: int, email: str, inviter_id: int) -> tuple[str, Invitation]:
+def invitation_token_make(*, merchant_id: int, email: str, inviter_id: int,
+                          role: str = "operations") -> tuple[str, Invitation]:
     invitation = Invitation(merchant_id=merchant_id, email=email, inviter_id=inviter_id,
-                            nonce=secrets.token_urlsafe(9))
+                            nonce=secrets.token_urlsafe(9), role=role)
     token = signing.dumps(
-        {"m": invitation.merchant_id, "e": invitation.email, "i": invitation.inviter_id, "n": invitation.nonce},
+        {"m": invitation.merchant_id, "e": invitation.email, "i": invitation.inviter_id, "n": invitation.nonce,
+         "r": invitation.role},
         salt=INVITATION_SALT,
         compress=True,
     )
@@ -102,6 +106,6 @@ def invitation_token_read(*, token: str) -> Invitation:
     )
     try:
         return Invitation(merchant_id=int(payload["m"]), email=str(payload["e"]), inviter_id=int(payload["i"]),
-                          nonce=str(payload["n"]))
+                          nonce=str(payload["n"]), role=str(payload.get("r", "operations")))
     except (KeyError, TypeError, ValueError) as exc:
         raise TokenInvalid(str(_("This invitation link is not valid."))) from exc

@@ -10,29 +10,31 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal import workspace
 from portal.exceptions import ApplicationError
 from portal.ids import id_parse
+from portal.models import MerchantMembership
 
 from . import selectors, services, throttle
-from .decorators import membership_for_request, merchant_choose, verified_merchant_required
-from .forms import EmailAuthenticationForm, InvitationPasswordForm, InviteForm, PasswordResetRequestForm, SignupForm
+from .decorators import SESSION_MERCHANT_KEY, merchant_choose, verified_merchant_required
+from .forms import (
+    EmailAuthenticationForm,
+    InvitationPasswordForm,
+    InviteForm,
+    PasswordResetRequestForm,
+    RoleChangeForm,
+    SignupForm,
+)
+from .permissions import ROLE_DESCRIPTIONS, Capability, membership_can, refusal_message
 from .tokens import TokenInvalid, invitation_max_age, invitation_token_read
 
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def _reverse_or_none(name: str, **kwargs) -> str | None:
-    """The URL of `name`, or None while no package provides it yet."""
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return None
 
 
 def _apply_error(form, error: ApplicationError) -> None:
@@ -183,15 +185,34 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required(login_url="accounts:login")
 def merchant_home(request: HttpRequest) -> HttpResponse:
+    """The workspace: the organisation, where it stands, and what its users have to do now (the to-dos every
+    package registers in `portal.workspace`), each linking to the page that does it."""
     memberships = list(selectors.memberships_for_user(user=request.user))
-    current = membership_for_request(request)
+    current = next((m for m in memberships if m.merchant_id == request.session.get(SESSION_MERCHANT_KEY)),
+                   memberships[0] if memberships else None)
     verified = request.user.email_verified_at is not None
+    todos, stage = [], None
+    if current is not None and verified:
+        request.membership, request.merchant = current, current.merchant
+        context = workspace.workspace_context(merchant=current.merchant, membership=current, user=request.user)
+        todos = [{"todo": todo, "allowed": todo.capability is None or membership_can(current, todo.capability),
+                  "refusal": refusal_message(todo.capability) if todo.capability else ""}
+                 for todo in workspace.workspace_todos(context)]
+        stage = workspace.workspace_stage(context)
     return render(request, "accounts/merchant_home.html", {
         "memberships": memberships,
         "current": current,
         "verified": verified,
-        "application_start_url": _reverse_or_none("onboarding:application_start") if verified and current else None,
+        "todos": todos,
+        "stage": stage,
+        "merchant_status": _merchant_status(current.merchant) if current else None,
     })
+
+
+def _merchant_status(merchant) -> str | None:
+    """The organisation's lifecycle status as the shared domain records it, once it does."""
+    display = getattr(merchant, "get_status_display", None)
+    return display() if display is not None else None
 
 
 @require_POST
@@ -209,45 +230,94 @@ def merchant_switch(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @verified_merchant_required
 def team(request: HttpRequest) -> HttpResponse:
-    is_owner = request.membership.role == request.membership.Role.OWNER
-    form = InviteForm(request.POST or None) if is_owner else None
+    """The organisation's team. Owners and admins invite (POST here); owners change roles, remove members and
+    hand over ownership (the POST views below). Every member sees the team and may leave."""
+    membership = request.membership
+    can_invite = membership_can(membership, Capability.INVITE)
+    can_manage = membership_can(membership, Capability.MANAGE_ROLES)
+    form = InviteForm(request.POST or None, can_invite_owner=can_manage) if can_invite else None
     if request.method == "POST":
         if form is None:
-            messages.error(request, _("Only an owner of the organisation can invite colleagues."))
+            messages.error(request, refusal_message(Capability.INVITE))
             return redirect("portal:team")
         if form.is_valid():
             try:
                 services.merchant_invite(merchant=request.merchant, email=form.cleaned_data["email"],
-                                         actor=request.user, language=translation.get_language())
+                                         role=form.cleaned_data["role"], actor=request.user,
+                                         language=translation.get_language())
             except ApplicationError as error:
                 _apply_error(form, error)
             else:
-                messages.success(request, _("We emailed an invitation to %(email)s. It is valid for %(days)s days.")
-                                 % {"email": form.cleaned_data["email"], "days": invitation_max_age() // 86400})
+                role_label = MerchantMembership.Role(form.cleaned_data["role"]).label
+                messages.success(request, _("We emailed an invitation to %(email)s to join as %(role)s. It is valid "
+                                            "for %(days)s days.")
+                                 % {"email": form.cleaned_data["email"], "role": role_label,
+                                    "days": invitation_max_age() // 86400})
                 return redirect("portal:team")
     memberships = list(selectors.merchant_memberships_list(merchant=request.merchant))
-    owner_count = sum(1 for membership in memberships if membership.role == membership.Role.OWNER)
+    owner_count = sum(1 for member in memberships if member.role == member.Role.OWNER)
     return render(request, "accounts/team.html", {
         "merchant": request.merchant,
         "memberships": memberships,
         "owner_count": owner_count,
-        "is_owner": is_owner,
+        "can_invite": can_invite,
+        "can_manage": can_manage,
+        "role_choices": MerchantMembership.Role.choices,
+        "roles": [(value, label, ROLE_DESCRIPTIONS[value]) for value, label in MerchantMembership.Role.choices],
         "form": form,
         "invitation_days": invitation_max_age() // 86400,
-    })
+    }, status=400 if form is not None and form.errors else 200)
+
+
+def _team_member(request: HttpRequest, membership_id: int) -> MerchantMembership:
+    """A membership of the organisation the request works in; 404 for any other (another organisation's)."""
+    return get_object_or_404(selectors.merchant_memberships_list(merchant=request.merchant), pk=membership_id)
 
 
 @require_POST
 @verified_merchant_required
 def team_member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
-    membership = get_object_or_404(selectors.merchant_memberships_list(merchant=request.merchant), pk=membership_id)
+    membership = _team_member(request, membership_id)
     try:
         services.membership_remove(membership=membership, actor=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, _("%(email)s no longer belongs to %(merchant)s.")
-                         % {"email": membership.user.email, "merchant": request.merchant.name})
+        return redirect("portal:team")
+    messages.success(request, _("%(email)s no longer belongs to %(merchant)s.")
+                     % {"email": membership.user.email, "merchant": request.merchant.name})
     if membership.user_id == request.user.pk:
         return redirect("portal:home")
+    return redirect("portal:team")
+
+
+@require_POST
+@verified_merchant_required
+def team_member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = _team_member(request, membership_id)
+    form = RoleChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a role from the list."))
+        return redirect("portal:team")
+    try:
+        changed = services.membership_role_change(membership=membership, role=form.cleaned_data["role"],
+                                                  actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(email)s is now %(role)s.")
+                         % {"email": changed.user.email, "role": changed.get_role_display()})
+    return redirect("portal:team")
+
+
+@require_POST
+@verified_merchant_required
+def team_ownership_transfer(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = _team_member(request, membership_id)
+    try:
+        services.merchant_ownership_transfer(membership=membership, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(email)s is now the owner of %(merchant)s; you are an admin.")
+                         % {"email": membership.user.email, "merchant": request.merchant.name})
     return redirect("portal:team")

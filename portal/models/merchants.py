@@ -80,13 +80,17 @@ class Merchant(models.Model):
 
 
 class MerchantMembership(models.Model):
+    """A user's place in an organisation. What each role may do is in `portal.accounts.permissions`."""
+
     class Role(models.TextChoices):
         OWNER = "owner", _("Owner")
-        MEMBER = "member", _("Member")
+        ADMIN = "admin", pgettext_lazy("merchant role", "Admin")
+        FINANCE = "finance", pgettext_lazy("merchant role", "Finance")
+        OPERATIONS = "operations", pgettext_lazy("merchant role", "Operations")
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant_memberships")
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.OPERATIONS)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

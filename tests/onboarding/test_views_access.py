@@ -115,7 +115,7 @@ def test_a_squad_reviewer_may_download_the_files_of_an_application_they_review(c
 def test_a_user_in_two_organisations_starts_in_the_one_they_work_in(client):
     merchant_a, user = verified_user()
     merchant_b, _other = verified_user()
-    MerchantMembership.objects.create(merchant=merchant_b, user=user, role=MerchantMembership.Role.MEMBER)
+    MerchantMembership.objects.create(merchant=merchant_b, user=user, role=MerchantMembership.Role.OPERATIONS)
     client.force_login(user)
     client.post(url("onboarding:application_start"))
     assert Application.objects.filter(merchant=merchant_a).count() == 1

@@ -74,7 +74,7 @@ def test_merchant_area_home_links_to_the_application(client):
     _merchant, user = verified_user()
     client.force_login(user)
     home = client.get(url("portal:home"))
-    assert home.context["application_start_url"] == url("onboarding:application_start")
+    assert [entry["todo"].url for entry in home.context["todos"]] == [url("onboarding:application_start")]
     assert url("onboarding:application_start") in home.content.decode()
 
 
