@@ -8,15 +8,18 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.decorators import verified_merchant_required
 from portal.exceptions import ApplicationError
+from portal.models import PortalSettings
 
 from .. import selectors
 from ..forms import InfoResponseForm, WithdrawForm
 from ..models import EDITABLE_STATUSES, TERMINAL_STATUSES, Application, ApplicationStatus, DocumentType
+from ..selectors.workspace import application_expected_decision, application_reapply_from, info_request_answer_by
 from ..services import application_resubmit, application_withdraw
 from ..wizard import field_labels
 from .common import answer_sections, not_editable, own_application
@@ -67,7 +70,24 @@ def _status_page(request: HttpRequest, application: Application, *, response_for
         "missing": refused if refused is not None else (
             selectors.application_missing_items(application) if can_resubmit else []),
         "resume_url": resume_url(application),
+        **_dates_and_decision(application, open_request),
     }, status=status)
+
+
+def _dates_and_decision(application: Application, open_request: Any) -> dict[str, Any]:
+    """What the merchant is told about time and the decision: the expected decision date while the recruitment
+    team works on it, the answer-by date of an open request (the decision clock is paused meanwhile), and after a
+    decision its date, grade, deposit and reasons, or the date a rejected organisation may apply again."""
+    settings = PortalSettings.load()
+    reapply_from = application_reapply_from(application=application, settings=settings)
+    return {
+        "expected_decision": application_expected_decision(application=application),
+        "clock_paused": application.status == ApplicationStatus.INFO_REQUESTED,
+        "answer_by": info_request_answer_by(info_request=open_request, settings=settings) if open_request else None,
+        "is_rejected": application.status == ApplicationStatus.REJECTED,
+        "reapply_from": reapply_from,
+        "reapply_open": reapply_from is not None and reapply_from <= timezone.localdate(),
+    }
 
 
 def _document_type_name(code: str | None) -> str | None:

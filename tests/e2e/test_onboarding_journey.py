@@ -170,7 +170,7 @@ def test_application_from_signup_to_approval(lang, staff, new_context, live_serv
     assert user.email_verified_at is not None
 
     # ------------------------------------------------------------------ start and fill in the wizard
-    applicant.locator("ul.next-steps a[href$='/portal/applications/']").click()
+    applicant.locator(".todo-list a[href$='/portal/applications/']").click()
     applicant.wait_for_url(re.compile(rf"/{lang}/portal/applications/$"))
     applicant.locator("section.onboarding form[method=post] button[type=submit]").click()
     applicant.wait_for_url(re.compile(r"/portal/applications/\d+/steps/company/$"))
