@@ -148,7 +148,12 @@ def test_after_approval_the_next_step_is_the_contract_with_grade_and_deposit(w):
     assert f"Grade {app.merchant_grade}" in todo.detail
     assert format_money(app.deposit_amount, app.currency) in todo.detail
     assert todo.urgency == workspace.Urgency.INFO
-    assert "Approved: onboarding" in response.content.decode()
+    html = response.content.decode()
+    app.merchant.refresh_from_db()
+    assert app.merchant.get_status_display() == "Onboarding"
+    assert "Onboarding</h2>" in html  # the lifecycle status the shared domain records
+    assert f'<dd class="merchant-grade">{app.merchant.grade}</dd>' in html
+    assert format_money(app.merchant.deposit_amount, app.merchant.deposit_currency) in html
 
 
 def test_documents_expiring_or_expired_are_to_dos_by_urgency(w):
