@@ -12,7 +12,7 @@ from wagtail.models import Locale
 from .cache import page_cache
 from .routing import page_route_prime, site_for_request
 from .search import pages_search, search_query_clean
-from .sitemap import AllLocalesSitemap
+from .sitemap import AllLocalesSitemap, site_tree
 
 # Wagtail's page pattern, leaving its own "_util/" views (password restrictions, front-end login) to it.
 PAGE_PATTERN = r"^(?!_util/)((?:[\w\-]+/)*)$"
@@ -45,3 +45,14 @@ def search(request):
 def sitemap(request):
     """/sitemap.xml: live public pages of every language."""
     return wagtail_sitemap(request, sitemaps={"pages": AllLocalesSitemap})
+
+
+@require_GET
+def sitemap_page(request):
+    """/<lang>/sitemap/: the human sitemap, the active language's live pages as a tree and the merchant area."""
+    from portal.workspace import workspace_nav
+
+    return render(request, "cms/sitemap.html", {
+        "tree": site_tree(request=request),
+        "merchant_links": workspace_nav(),
+    })

@@ -17,6 +17,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", cms_views.sitemap, name="sitemap"),
+    # browsers that ignore the icon link ask for /favicon.ico
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 if settings.DEBUG:
@@ -29,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("portal/applications/", include("onboarding.urls")),
     path("portal/", include("portal.merchant_urls")),
     path("search/", cms_views.search, name="search"),
+    path("sitemap/", cms_views.sitemap_page, name="sitemap_page"),
     # site pages go through the public page cache; Wagtail's own route below stays for reverse() and _util
     re_path(cms_views.PAGE_PATTERN, cms_views.serve, name="cms_page"),
     path("", include(wagtail_urls)),

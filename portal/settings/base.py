@@ -254,6 +254,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000  # editors' images too are refused above this before decoding
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No avatar service: the admin shows Wagtail's built-in default avatar (or an uploaded one), so no page makes a
+# request to a third-party host (Gravatar by default) and no email hash leaves the site.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_COMMENTS_ENABLED = True
 
 LOGGING = {

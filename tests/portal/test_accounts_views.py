@@ -217,7 +217,7 @@ def test_home_of_a_new_organisation_has_the_application_as_its_one_to_do(client)
     assert [entry["todo"].key for entry in response.context["todos"]] == ["onboarding.start"]
     html = response.content.decode()
     assert f'href="{url("onboarding:application_start")}"' in html
-    assert "Prospective merchant" in html
+    assert "Applicant" in html and "You have not applied yet." in html
 
 
 def test_team_page_lists_members_and_owners_invite_end_to_end(django_capture_on_commit_callbacks):
