@@ -96,7 +96,7 @@ def test_the_workspace_after_submission_and_after_approval(lang, base_data, new_
     expect(page.locator(".decision-grade")).to_have_text("B")
     expect(page.locator(".decision-deposit")).to_have_text(deposit)
     expect(page.locator(".decided-on")).to_have_text(decided)
-    expect(page.locator(".summary-list")).to_contain_text("Welcome aboard.")
+    expect(page.locator(".summary-list").first).to_contain_text("Welcome aboard.")
     expect(page.locator(".next-panel .steps li")).to_have_count(4)
     expect(page.locator(".next-panel")).to_contain_text(deposit)
 
