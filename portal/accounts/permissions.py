@@ -1,6 +1,6 @@
 """What each merchant-side role may do: one table of named capabilities, read by services, views and templates.
 
-The roles of a merchant's users (BUSINESS_RULES §1):
+The roles of a merchant's users (operator guide §2.2):
 - owner: everything, and the only role that changes roles, removes members and transfers ownership;
 - admin: runs the organisation's business with the operator (submits and withdraws the application, invites
   colleagues, accepts contracts, pays, reads statements) but does not change roles;

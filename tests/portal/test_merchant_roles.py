@@ -25,7 +25,7 @@ R = MerchantMembership.Role
 S = ApplicationStatus
 ROLES = list(R.values)
 
-# the table the operator asked for (BUSINESS_RULES §1): who may do what
+# the table the operator asked for (operator guide §2.2): who may do what
 EXPECTED = {
     Capability.SUBMIT_APPLICATION: {R.OWNER, R.ADMIN},
     Capability.WITHDRAW_APPLICATION: {R.OWNER, R.ADMIN},
