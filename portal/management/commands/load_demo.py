@@ -2,21 +2,30 @@ import contextlib
 import logging
 
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from portal.bootstrap import demo_load
 
 
 @contextlib.contextmanager
-def _wagtail_quiet(quiet: bool):
-    """Wagtail logs every page it creates, edits and publishes at INFO: about 250 lines for the demo site."""
-    logger = logging.getLogger("wagtail")
-    level = logger.level
-    if quiet:
+def _quiet(quiet: bool):
+    """Wagtail logs every page it creates, edits and publishes at INFO (about 250 lines for the demo site),
+    Celery every task it runs, and the demo applications' notification emails would fill the console
+    backend's output (about 350 lines): keep them out of the summary. The emails go to the in-memory backend,
+    so nobody is mailed for a demo application."""
+    if not quiet:
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in ("wagtail", "celery")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
         logger.setLevel(logging.WARNING)
     try:
-        yield
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            yield
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 class Command(BaseCommand):
@@ -24,12 +33,12 @@ class Command(BaseCommand):
         "Load the demo: locales (zh-hans, en), the reference data (policy package, calendar, document matrix), "
         "the policy site in both languages, demo logins and demo applications. "
         "Safe to run again: what exists is left unchanged. "
-        "Prints a short summary; -v 2 lists every page and Wagtail's page log."
+        "Prints a short summary; -v 2 lists every page, Wagtail's page log, the tasks and the emails they send."
     )
 
     def handle(self, *args, **options):
         verbose = options["verbosity"] >= 2
-        with _wagtail_quiet(not verbose):
+        with _quiet(not verbose):
             result, reference = demo_load()
         if verbose:
             for path in result.pages_created:
