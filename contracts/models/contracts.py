@@ -109,17 +109,17 @@ class Contract(models.Model):
     technical_service_fee = models.DecimalField(_("annual technical service fee"), max_digits=14, decimal_places=2,
                                                 default=0, validators=_NOT_NEGATIVE)
     advertising_fee_percent = models.DecimalField(
-        _("advertising fee (% of promoted sales)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("advertising fee (percentage of promoted sales)"), max_digits=5, decimal_places=2, null=True, blank=True,
         validators=_PERCENT)
     revenue_share_percent = models.DecimalField(
-        _("revenue share (% of net sales)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("revenue share (percentage of net sales)"), max_digits=5, decimal_places=2, null=True, blank=True,
         validators=_PERCENT, help_text=_("Joint operation: replaces the category rate and the ladders."))
     share_adjustments_apply = models.BooleanField(
         _("launch offer, credit discount and floor apply to the revenue share"), default=False)
     franchise_fee = models.DecimalField(_("franchise fee"), max_digits=14, decimal_places=2, null=True, blank=True,
                                         validators=_NOT_NEGATIVE)
     liquidated_damages_percent = models.DecimalField(
-        _("liquidated damages (% of the last 12 months' GMV)"), max_digits=5, decimal_places=2, default=10,
+        _("liquidated damages (percentage of the last 12 months' GMV)"), max_digits=5, decimal_places=2, default=10,
         validators=_PERCENT)
     liquidated_damages_minimum = models.DecimalField(_("liquidated damages, at least"), max_digits=14,
                                                      decimal_places=2, default=10000, validators=_NOT_NEGATIVE)
