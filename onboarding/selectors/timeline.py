@@ -8,16 +8,12 @@ document only its type code): they are told with what they have, never as a bare
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +21,9 @@ from portal.audit import audit_entries_for
 from portal.models import Squad
 from portal.money import format_money
 from portal.text import join_names
+from portal.timeline import TimelineEntry, timeline_build
+from portal.timeline import text_details as _text
+from portal.timeline import when_display as _when
 
 from ..models import Application, DocumentType, InfoRequest, Profile, WizardStep
 from ..wizard import answer_display, field_label
@@ -73,22 +72,9 @@ class AnswerChange:
     after: str
     unrequested: bool = False
 
-
-@dataclass
-class TimelineEntry:
-    at: dt.datetime
-    action: str
-    event: str
-    label: str
-    actor_name: str
-    data: dict
-    details: list[str] = field(default_factory=list)
-    changes: list[AnswerChange] = field(default_factory=list)
-
     @property
     def flagged(self) -> bool:
-        """An answer changed during an information request that the request did not ask about."""
-        return any(change.unrequested for change in self.changes)
+        return self.unrequested
 
 
 class _Context:
@@ -120,23 +106,6 @@ class _Context:
             return format_money(Decimal(str(amount)), currency or self.application.currency)
         except (InvalidOperation, ValueError, TypeError):
             return str(amount)
-
-
-def _when(value: Any) -> str:
-    """A stored ISO date or datetime as the viewer reads dates."""
-    if not value:
-        return ""
-    moment = parse_datetime(str(value))
-    if moment is not None:
-        if timezone.is_aware(moment):
-            moment = timezone.localtime(moment)
-        return date_format(moment, "SHORT_DATETIME_FORMAT")
-    day = parse_date(str(value))
-    return date_format(day, "SHORT_DATE_FORMAT") if day is not None else str(value)
-
-
-def _text(data: dict, *keys: str) -> list[str]:
-    return [str(data[key]).strip() for key in keys if isinstance(data.get(key), str) and data[key].strip()]
 
 
 def _step_saved(entry: TimelineEntry, ctx: _Context) -> None:
@@ -268,32 +237,12 @@ def application_timeline(application: Application, *, for_merchant: bool = False
     """The application's history from the audit log, oldest first, in the active language. For the
     applicant, staff appear as "Recruitment team" and internal events and details are left out."""
     member_ids = set(application.merchant.memberships.values_list("user_id", flat=True)) if for_merchant else set()
-    raw = []
-    for entry in audit_entries_for(target=application):
-        event = entry.action.removeprefix(_ACTION_PREFIX)
-        if for_merchant and event in _INTERNAL_EVENTS:
-            continue
-        raw.append((entry, event))
-    entries = []
-    for entry, event in raw:
-        if entry.actor_id is None:
-            actor_name = _("System")
-        elif for_merchant and entry.actor_id not in member_ids:
-            actor_name = _("Recruitment team")
-        else:
-            actor_name = entry.actor_repr
-        data = entry.data if isinstance(entry.data, dict) else {}
-        if for_merchant:
-            data = {k: v for k, v in data.items() if k not in ("reviewer", "squad", "ip_address", "override")}
-        entries.append(TimelineEntry(at=entry.created_at, action=entry.action, event=event,
-                                     label=str(_SENTENCES.get(event, _("Other change recorded"))),
-                                     actor_name=actor_name, data=data))
-    ctx = _Context(application, entries, for_merchant=for_merchant)
-    for item in entries:
-        describe = _DESCRIBE.get(item.event)
-        if describe is not None:
-            describe(item, ctx)
-    return entries
+    return timeline_build(
+        target=application, action_prefix=_ACTION_PREFIX, sentences=_SENTENCES, describers=_DESCRIBE,
+        context=lambda entries: _Context(application, entries, for_merchant=for_merchant),
+        team_name=_("Recruitment team") if for_merchant else None, member_ids=member_ids,
+        hidden_events=_INTERNAL_EVENTS, hidden_keys=("reviewer", "squad", "ip_address", "override"),
+    )
 
 
 def info_request_unrequested_changes(application: Application) -> dict[int, list[str]]:
