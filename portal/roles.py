@@ -4,7 +4,10 @@ one squad) are django-guardian permissions, given and taken only by services."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -104,3 +107,32 @@ def user_has_role(user, role: str) -> bool:
     if user.is_superuser:
         return True
     return user.groups.filter(name=role).exists()
+
+
+def staff_roles(user: Any) -> frozenset[str]:
+    """The user's staff roles, read once per request (cached on the user object); superusers hold all."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_portal_roles", None)
+    if cached is None:
+        if user.is_superuser:
+            cached = frozenset(role.value for role in Role)
+        else:
+            cached = frozenset(user.groups.filter(name__in=[r.value for r in Role]).values_list("name", flat=True))
+        user._portal_roles = cached
+    return cached
+
+
+def user_has_any_role(user: Any, roles: frozenset[str] | set[str]) -> bool:
+    return bool(staff_roles(user) & set(roles))
+
+
+class RoleRequiredMixin:
+    """Class-based admin views declare `required_roles`; anyone without one of them gets 403 before any work."""
+
+    required_roles: frozenset[str] = frozenset()
+
+    def dispatch(self, request, *args, **kwargs):
+        if not user_has_any_role(request.user, self.required_roles):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
