@@ -9,12 +9,10 @@ the same number of queries for 10 or 100,000 applications.
 from __future__ import annotations
 
 import datetime as dt
-from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -28,6 +26,7 @@ from wagtail.admin.ui.tables import (
 )
 from wagtail.admin.views.generic import IndexView
 
+from portal.admin_export import ExportColumnsMixin
 from portal.audit import audit_entry_create
 
 from ..filters import ApplicationQueueFilterSet
@@ -37,22 +36,10 @@ from .access import RoleRequiredMixin, user_is_lead
 
 URL_NAMESPACE = "onboarding_review"
 PAGE_SIZE = 50
-# characters that make a spreadsheet cell a formula; applicant-typed text starting with one is defused
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def url(name: str, *args) -> str:
     return reverse(f"{URL_NAMESPACE}:{name}", args=args)
-
-
-def export_value(value):
-    """A cell value: local wall-clock time for datetimes (to the second), and text that a spreadsheet
-    program will not run as a formula."""
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).replace(microsecond=0, tzinfo=None)
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 class SlaColumn(Column):
@@ -97,46 +84,11 @@ EXPORT_COLUMNS: dict[str, tuple[str, Callable]] = {
 }
 
 
-class QueueExportMixin:
-    """Spreadsheet rows of the queue, shared by the filtered export and the export of selected rows.
-    CSV streams row by row from a server-side iterator; XLSX is written in openpyxl's write-only mode."""
+class QueueExportMixin(ExportColumnsMixin):
+    """Spreadsheet rows of the queue, shared by the filtered export and the export of selected rows."""
 
-    list_export = list(EXPORT_COLUMNS)
-    export_headings = {key: heading for key, (heading, _value) in EXPORT_COLUMNS.items()}
+    export_columns = EXPORT_COLUMNS
     export_filename = "applications"
-    EXPORT_CHUNK = 2000
-
-    @cached_property
-    def now(self) -> dt.datetime:
-        return timezone.now()
-
-    def to_row_dict(self, item) -> OrderedDict:
-        return OrderedDict((key, export_value(EXPORT_COLUMNS[key][1](item, self.now))) for key in self.list_export)
-
-    def get_filename(self) -> str:
-        return f"{self.export_filename}-{timezone.localtime(self.now):%Y%m%d-%H%M}"
-
-    def _rows(self, queryset: models.QuerySet) -> Iterator:
-        return queryset.iterator(chunk_size=self.EXPORT_CHUNK)
-
-    def stream_csv(self, queryset):
-        # The rows are produced after the view has returned, outside the admin's language and time zone
-        # activation: read both now and carry them into the generator.
-        language, zone = translation.get_language(), timezone.get_current_timezone()
-        rows = super().stream_csv(self._rows(queryset))
-
-        def generate():
-            with translation.override(language), timezone.override(zone):
-                yield "\ufeff"  # byte-order mark: spreadsheet programs then read it as UTF-8 (Chinese names)
-                yield from rows
-
-        return generate()
-
-    def write_xlsx(self, queryset, output):
-        super().write_xlsx(self._rows(queryset), output)
-
-    def get_heading(self, queryset, field):
-        return str(self.export_headings[field])
 
 
 class ApplicationQueueView(RoleRequiredMixin, QueueExportMixin, IndexView):
