@@ -3,7 +3,24 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ContractsConfig(AppConfig):
-    """Contract templates, terms, signed PDFs and the commission function (next on the roadmap)."""
+    """Contract templates, terms, signed PDFs and the commission function."""
 
     name = "contracts"
     verbose_name = _("Contracts")
+
+    def ready(self) -> None:
+        # commission tables: publishing an approved revision freezes it as a table version
+        from wagtail.signals import published
+
+        from .commission.tables import commission_schedule_published
+        from .models import CommissionSchedule
+
+        published.connect(commission_schedule_published, sender=CommissionSchedule,
+                          dispatch_uid="contracts.commission_schedule_published")
+
+    def load_reference_data(self) -> dict[str, int]:
+        """The default commission table (version 1, from the launch date) and its two-person workflow
+        (portal.bootstrap)."""
+        from .commission.defaults import commission_defaults_load
+
+        return commission_defaults_load()

@@ -50,6 +50,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
 }
 
+# ---- commission engine (contracts): who sees a contract's commission and the commission tables, who drafts
+# a table (finance, administrators) and who approves one in its two-person workflow (finance, administrators,
+# the recruitment lead; never the one who submitted it). Approving publishes, so approvers hold "publish";
+# nobody publishes a table directly (the admin offers only the workflow).
+COMMISSION_VIEW = ["contracts.view_commissiontableversion", "contracts.view_commissionschedule",
+                   "contracts.view_commissionoverride"]
+COMMISSION_EDIT = ["contracts.add_commissionschedule", "contracts.change_commissionschedule",
+                   "contracts.lock_commissionschedule"]
+COMMISSION_APPROVE = ["contracts.publish_commissionschedule"]
+for _role, _extra in {
+    Role.LEAD: COMMISSION_VIEW + COMMISSION_APPROVE,
+    Role.COMPLIANCE: COMMISSION_VIEW,
+    Role.FINANCE: COMMISSION_VIEW + COMMISSION_EDIT + COMMISSION_APPROVE,
+    Role.ADMIN: COMMISSION_VIEW + COMMISSION_EDIT + COMMISSION_APPROVE,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_extra]
+# ---- end commission engine
+
 # Roles that may edit the policy site's pages (granted on the root page of the tree).
 PAGE_EDITOR_ROLES = [Role.EDITOR]
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
@@ -95,9 +113,13 @@ def roles_sync_after_migrate(sender, **kwargs) -> None:
     # created this run's model permissions; create them all first so a fresh database gets full roles.
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
+    from wagtail.snippets.models import create_extra_permissions
 
+    using = kwargs.get("using", "default")
     for app_config in apps.get_app_configs():
-        create_permissions(app_config, verbosity=0, using=kwargs.get("using", "default"))
+        create_permissions(app_config, verbosity=0, using=using)
+    # and Wagtail's own for snippets (publish, lock, unlock), which it would create only after this signal
+    create_extra_permissions(apps.get_app_config("wagtailsnippets"), verbosity=0, using=using)
     roles_sync()
 
 

@@ -1,5 +1,18 @@
 """The contracts package's models: template versions, contracts and their terms, documents, acceptance codes."""
 
+from contracts.approval import TwoPersonApprovalTask
+
+from .commission import (
+    COMMISSION_OVERRIDE_TRANSITIONS,
+    CommissionOverride,
+    CommissionOverrideStatus,
+    CommissionSchedule,
+    CommissionScheduleBand,
+    CommissionScheduleRate,
+    CommissionTableBand,
+    CommissionTableRate,
+    CommissionTableVersion,
+)
 from .contracts import (
     CONTRACT_TRANSITIONS,
     AcceptanceCode,
@@ -14,6 +27,15 @@ from .settings import ContractSettings
 from .templates import ContractTemplateVersion
 
 __all__ = [
+    "COMMISSION_OVERRIDE_TRANSITIONS",
+    "CommissionOverride",
+    "CommissionOverrideStatus",
+    "CommissionSchedule",
+    "CommissionScheduleBand",
+    "CommissionScheduleRate",
+    "CommissionTableBand",
+    "CommissionTableRate",
+    "CommissionTableVersion",
     "CONTRACT_TRANSITIONS",
     "AcceptanceCode",
     "Contract",
@@ -24,4 +46,5 @@ __all__ = [
     "ContractStatus",
     "ContractTemplateVersion",
     "TerminationSide",
+    "TwoPersonApprovalTask",
 ]
