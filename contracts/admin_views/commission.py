@@ -74,7 +74,7 @@ class ContractCommissionView(_ContractMixin, WagtailAdminTemplateMixin, Template
         return f"{self.contract.number} · {self.contract.merchant_legal_name or self.contract.merchant}"
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_subtitle()}]
+        return [*self.breadcrumbs_items, {"url": "", "label": f"{self.get_page_title()} · {self.get_page_subtitle()}"}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

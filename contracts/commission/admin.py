@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
-from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet, UnpublishView
+from wagtail.admin.ui.tables import Column, LiveStatusTagColumn
+from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, SnippetViewSet, UnpublishView
 
 from contracts.models import CommissionSchedule
 
@@ -60,6 +61,15 @@ class CommissionScheduleEditView(_NoDirectPublish, EditView):
     pass
 
 
+class CommissionScheduleIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().prefetch_related("versions")
+
+
+def _version_numbers(schedule: CommissionSchedule) -> str:
+    return ", ".join(f"v{version.number}" for version in sorted(schedule.versions.all(), key=lambda v: v.number))
+
+
 class CommissionScheduleUnpublishView(UnpublishView):
     """Versions are frozen; taking a table out of the admin's "live" state would change nothing, so it is
     refused rather than offered."""
@@ -75,10 +85,12 @@ class CommissionScheduleViewSet(SnippetViewSet):
     menu_name = "commission_tables"
     add_to_admin_menu = True
     menu_order = 320
+    index_view_class = CommissionScheduleIndexView
     add_view_class = CommissionScheduleCreateView
     edit_view_class = CommissionScheduleEditView
     unpublish_view_class = CommissionScheduleUnpublishView
-    list_display = ["title", "effective_from", "change_note"]
+    list_display = ["title", "effective_from", "change_note",
+                    Column("versions", label=_("Versions"), accessor=_version_numbers), LiveStatusTagColumn()]
     list_filter = ["live"]
     search_fields = ["title", "change_note"]
     search_backend_name = None
@@ -86,8 +98,10 @@ class CommissionScheduleViewSet(SnippetViewSet):
     edit_handler = ObjectList([
         FieldPanel("title"),
         FieldRowPanel([FieldPanel("effective_from"), FieldPanel("change_note")]),
-        InlinePanel("category_rates", label=_("Category base rates"), min_num=1),
+        InlinePanel("category_rates", label=_("Category base rates"), min_num=1,
+                    panels=[FieldRowPanel([FieldPanel("category"), FieldPanel("rate_percent")])]),
         InlinePanel("ladder_bands", label=_("GMV ladder"),
+                    panels=[FieldRowPanel([FieldPanel("category"), FieldPanel("min_gmv"), FieldPanel("rate_percent")])],
                     help_text=_("A band's rate replaces the base rate from its previous-period GMV (inclusive) "
                                 "for the whole period. A contract's own ladder wins over this one.")),
         MultiFieldPanel([FieldRowPanel([FieldPanel("launch_multiplier"), FieldPanel("launch_months")])],

@@ -17,7 +17,7 @@ class WhatRateForm(forms.Form):
     category = forms.ModelChoiceField(label=_("Category"), queryset=None, empty_label=None)
     period_gmv = forms.DecimalField(label=_("Previous period's GMV"), min_value=Decimal(0), max_digits=16,
                                     decimal_places=2, help_text=_("Chooses the ladder band."))
-    on = forms.DateField(label=_("On"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("On"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     grade = forms.ChoiceField(label=_("Grade at the period start"), required=False,
                               choices=[("", _("The merchant's grade now")), *MerchantGrade.choices])
 
@@ -30,8 +30,8 @@ class OverrideProposeForm(forms.ModelForm):
     class Meta:
         model = CommissionOverride
         fields = ["category", "rate_percent", "effective_from", "effective_to", "reason"]
-        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"}),
-                   "effective_to": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "effective_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "reason": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, categories, **kwargs):

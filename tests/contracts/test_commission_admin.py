@@ -156,8 +156,7 @@ def test_override_proposed_on_the_page_and_approved_by_another_person(setup, cli
     client.post(reverse("contracts_commission_override_decide", args=[c.pk, override.pk, "approve"]))
     override.refresh_from_db()
     assert (override.status, override.approved_by) == ("approved", checker)
-    response = client.get(_url(c), {"category": categories()["apparel"].pk, "period_gmv": "0",
-                                    "on": start.isoformat()})
+    response = _get(client, c, category=categories()["apparel"].pk, period_gmv="0", on=start.isoformat())
     steps = response.context["result"]["steps"]
     assert ("Approved override", "7%") in [(s["label"], s["output"]) for s in steps]
     assert f"override #{override.pk}" in [s["source"] for s in steps]

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import translation
 
 from contracts.approval import TwoPersonApprovalTask
 from contracts.commission import commission_rate
@@ -142,6 +143,7 @@ def test_publishing_the_same_revision_twice_freezes_once(loaded):
     assert again.number == 1 and CommissionTableVersion.objects.count() == 1
 
 
+@translation.override("en")
 def test_table_rules():
     today = dt.date(2026, 6, 1)
     errors = schedule_errors(effective_from=dt.date(2026, 5, 31), rates=[(1, D(5)), (1, D(6))],
@@ -213,3 +215,20 @@ def test_the_editor_refuses_a_base_rate_outside_five_to_fifteen_and_a_past_start
     assert "effective_from" in form.errors
     assert form.formsets["category_rates"].errors[0]["rate_percent"]
     assert not CommissionSchedule.objects.filter(title="bad").exists()
+
+
+def test_preview_shows_the_table_as_drafted(loaded, rf):
+    from django.contrib.auth.models import AnonymousUser
+
+    schedule = CommissionSchedule.objects.get()
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    with translation.override("en"):
+        html = schedule.serve_preview(request, schedule.default_preview_mode).render().content.decode()
+    assert "默认佣金表" in html and "12%" in html and "Grade A: −10% of the rate" in html
+
+
+def test_the_tables_list_names_each_tables_versions(finance_client):
+    client, _user = finance_client
+    response = client.get(reverse("wagtailsnippets_contracts_commissionschedule:list"), HTTP_ACCEPT_LANGUAGE="en")
+    assert ">v1<" in response.content.decode().replace(" ", "").replace("\n", "")
