@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from contracts.commission import CommissionError, CommissionLine, Step, commission_rate, commission_rates
@@ -396,3 +397,15 @@ def test_overrides_are_stored_with_their_status(v1, today_is_before_day):
     c = contract()
     o = _override(c, rate_percent="6", approve=False)
     assert CommissionOverride.objects.get(pk=o.pk).status == "proposed"
+
+
+def test_the_database_refuses_changes_to_frozen_versions(v1):
+    from django.db import DatabaseError, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger is PostgreSQL's")
+    for model in (CommissionTableVersion, v1.rates.model):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            model.objects.update(id=F("id"))
+        with pytest.raises(DatabaseError), transaction.atomic():
+            model.objects.all().delete()
