@@ -232,3 +232,44 @@ def test_the_tables_list_names_each_tables_versions(finance_client):
     client, _user = finance_client
     response = client.get(reverse("wagtailsnippets_contracts_commissionschedule:list"), HTTP_ACCEPT_LANGUAGE="en")
     assert ">v1<" in response.content.decode().replace(" ", "").replace("\n", "")
+
+
+def _table_post(cats, *, title: str, start: dt.date, rate: str = "9", action: str = "action-submit") -> dict:
+    return {
+        "title": title, "effective_from": start.isoformat(), "change_note": "volume review",
+        "launch_multiplier": "0.5", "launch_months": "3", "discount_a": "10", "discount_b": "5", "discount_c": "0",
+        "discount_d": "0", "discount_e": "0", "floor_percent": "1",
+        "category_rates-TOTAL_FORMS": "1", "category_rates-INITIAL_FORMS": "0", "category_rates-MIN_NUM_FORMS": "1",
+        "category_rates-MAX_NUM_FORMS": "1000", "category_rates-0-category": str(cats["other"].pk),
+        "category_rates-0-rate_percent": rate, "category_rates-0-ORDER": "1", "category_rates-0-id": "",
+        "ladder_bands-TOTAL_FORMS": "1", "ladder_bands-INITIAL_FORMS": "0", "ladder_bands-MIN_NUM_FORMS": "0",
+        "ladder_bands-MAX_NUM_FORMS": "1000", "ladder_bands-0-category": "", "ladder_bands-0-min_gmv": "500000",
+        "ladder_bands-0-rate_percent": "8.5", "ladder_bands-0-ORDER": "1", "ladder_bands-0-id": "",
+        action: "1",
+    }
+
+
+def test_submit_and_approve_through_the_admin_freezes_the_next_version(finance_client, client):
+    maker_client, maker = finance_client
+    start = commission_today() + dt.timedelta(days=14)
+    response = maker_client.post(reverse("wagtailsnippets_contracts_commissionschedule:add"),
+                                 _table_post(categories(), title="2027 volume", start=start))
+    assert response.status_code == 302
+    schedule = CommissionSchedule.objects.get(title="2027 volume")
+    assert schedule.workflow_in_progress and not schedule.live
+    task_state = schedule.current_workflow_task_state
+    url = reverse("wagtailsnippets_contracts_commissionschedule:workflow_action",
+                  args=[schedule.pk, "approve", task_state.pk])
+
+    maker_client.post(url, {"comment": ""})  # the maker's own approval: refused
+    assert CommissionTableVersion.objects.count() == 1 and schedule.workflow_in_progress
+
+    checker = staff("recruitment_lead")
+    client.force_login(checker)
+    response = client.post(url, {"comment": "checked against the volume review"})
+    assert response.status_code in (200, 302)
+    version = CommissionTableVersion.objects.get(number=2)
+    assert (version.effective_from, version.submitted_by, version.approved_by) == (start, maker, checker)
+    assert [(b.category_id, b.min_gmv, b.rate_percent) for b in version.bands.all()] == [(None, D(500000), D("8.5"))]
+    schedule.refresh_from_db()
+    assert schedule.live and not schedule.workflow_in_progress
