@@ -63,7 +63,7 @@ for _role, _extra in {
     Role.LEAD: COMMISSION_VIEW + COMMISSION_APPROVE,
     Role.COMPLIANCE: COMMISSION_VIEW,
     Role.FINANCE: COMMISSION_VIEW + COMMISSION_EDIT + COMMISSION_APPROVE,
-    Role.ADMIN: COMMISSION_VIEW + COMMISSION_EDIT + COMMISSION_APPROVE,
+    Role.ADMIN: COMMISSION_VIEW + COMMISSION_EDIT + COMMISSION_APPROVE + ["contracts.unlock_commissionschedule"],
 }.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_extra]
 # ---- end commission engine

@@ -55,6 +55,7 @@ RATE_PLACES = Decimal("0.0001")
 UNGRADED = MerchantGrade.C
 OTHER_CATEGORY = "other"
 _GRADES = frozenset(MerchantGrade.values)
+MAX_ID_PARAMETERS = 10_000
 
 
 def rate_round(value: Decimal) -> Decimal:
@@ -447,23 +448,31 @@ def commission_rates(lines: Iterable[CommissionLine | tuple]) -> list[RateResult
     if not lines:
         return []
     contract_ids = {line[0] for line in lines}
+
+    def of_these(queryset, field: str):
+        # past some thousands of ids a list of bind parameters costs more than reading the whole (small) table,
+        # and PostgreSQL takes at most 65,535 parameters in one query: then the rows are read unfiltered
+        return queryset.filter(**{f"{field}__in": contract_ids}) if len(contract_ids) <= MAX_ID_PARAMETERS \
+            else queryset
+
     contracts: dict[int, _Contract] = {}
     for (pk, number, mode, share, adjustments, launch_offer, activated_at,
-         merchant_grade) in Contract.objects.filter(pk__in=contract_ids).values_list(
+         merchant_grade) in of_these(Contract.objects.all(), "pk").values_list(
             "pk", "number", "mode", "revenue_share_percent", "share_adjustments_apply", "launch_offer",
             "activated_at", "merchant__grade"):
         contracts[pk] = _contract_from(pk=pk, number=number, mode=mode, revenue_share_percent=share,
                                        share_adjustments_apply=adjustments, launch_offer=launch_offer,
                                        activated_at=activated_at, merchant_grade=merchant_grade)
-    for contract_id, min_gmv, rate in (ContractLadderBand.objects.filter(contract_id__in=contract_ids)
+    for contract_id, min_gmv, rate in (of_these(ContractLadderBand.objects.all(), "contract_id")
                                        .order_by("contract_id", "min_gmv")
                                        .values_list("contract_id", "min_gmv", "rate_percent")):
-        contracts[contract_id].ladder.append((min_gmv, rate))
+        if contract_id in contracts:
+            contracts[contract_id].ladder.append((min_gmv, rate))
     ladder_mins = {pk: [row[0] for row in c.ladder] for pk, c in contracts.items() if c.ladder}
-    for values in (CommissionOverride.objects.filter(contract_id__in=contract_ids,
-                                                     status=CommissionOverride.Status.APPROVED)
-                   .values_list("contract_id", *_OVERRIDE_FIELDS)):
-        contracts[values[0]].overrides.append(_override_from(values[1:]))
+    for values in (of_these(CommissionOverride.objects.filter(status=CommissionOverride.Status.APPROVED),
+                            "contract_id").values_list("contract_id", *_OVERRIDE_FIELDS)):
+        if values[0] in contracts:
+            contracts[values[0]].overrides.append(_override_from(values[1:]))
     tables = _Tables()
 
     results: list[RateResult] = []

@@ -409,3 +409,14 @@ def test_the_database_refuses_changes_to_frozen_versions(v1):
             model.objects.update(id=F("id"))
         with pytest.raises(DatabaseError), transaction.atomic():
             model.objects.all().delete()
+
+
+def test_set_based_reads_whole_tables_past_many_contracts_with_the_same_answers(monkeypatch):
+    _contracts, _cats, lines = _generated(n_contracts=30, n_lines=400, seed=11)
+    contract(grade="A", ladder=[("0", "6")])  # a contract none of the lines asks about
+    filtered = commission_rates(lines)
+    monkeypatch.setattr("contracts.commission.engine.MAX_ID_PARAMETERS", 5)
+    with CaptureQueriesContext(connection) as queries:
+        unfiltered = commission_rates(lines)
+    assert unfiltered == filtered and len(queries) == 7
+    assert "IN (" not in queries[0]["sql"]
