@@ -420,3 +420,12 @@ def test_set_based_reads_whole_tables_past_many_contracts_with_the_same_answers(
         unfiltered = commission_rates(lines)
     assert unfiltered == filtered and len(queries) == 7
     assert "IN (" not in queries[0]["sql"]
+
+
+def test_a_rate_is_reproducible_after_later_tables_take_effect(v1):
+    c = contract(grade="B", launch_offer=True, activated_at=at(dt.date(2026, 4, 1)))
+    before = rate(c, "apparel", on=dt.date(2026, 5, 1))
+    table(effective_from=dt.date(2026, 9, 1), rates={"apparel": "14", "other": "11"}, discount_b="8")
+    again = rate(c, "apparel", on=dt.date(2026, 5, 1))
+    assert again == before and again.table_version == 1
+    assert rate(c, "apparel", on=dt.date(2026, 9, 1)).rate == D("12.88")
