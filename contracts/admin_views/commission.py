@@ -19,7 +19,7 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from contracts.commission import CommissionError, commission_rate
-from contracts.commission.describe import percent, step_label, step_rule, step_source
+from contracts.commission.describe import percent, step_label, step_source, steps_explained
 from contracts.commission.forms import OverrideProposeForm, WhatRateForm
 from contracts.commission.overrides import (
     CommissionOverrideInvalid,
@@ -58,11 +58,6 @@ class _ContractMixin:
         return reverse("contracts_commission", args=[self.contract.pk])
 
 
-def _explained(steps, *, currency: str, names: dict[str, str]) -> list[dict]:
-    return [{"label": step_label(s), "rule": step_rule(s, currency=currency, category_names=names),
-             "source": step_source(s), "input": percent(s.input), "output": percent(s.output)} for s in steps]
-
-
 class ContractCommissionView(_ContractMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "contracts/admin/commission.html"
     header_icon = "table"
@@ -91,7 +86,7 @@ class ContractCommissionView(_ContractMixin, WagtailAdminTemplateMixin, Template
                     "bands": [{"from_gmv": band.from_gmv, "ladder": band.ladder and percent(band.ladder.output),
                                "ladder_source": band.ladder and step_source(band.ladder),
                                "final": percent(band.result.rate)} for band in row.bands],
-                    "adjustments": _explained(row.adjustments, currency=currency, names=names),
+                    "adjustments": steps_explained(row.adjustments, currency=currency, category_names=names),
                     "version": row.first.table_version,
                 })
         except CommissionError as exc:
@@ -109,7 +104,7 @@ class ContractCommissionView(_ContractMixin, WagtailAdminTemplateMixin, Template
         context.update(
             contract=contract, today=today, rows=rows, table_error=table_error, form=form, currency=currency,
             result=result and {"rate": percent(result.rate), "version": result.table_version,
-                               "steps": _explained(result.steps, currency=currency, names=names)},
+                               "steps": steps_explained(result.steps, currency=currency, category_names=names)},
             overrides=contract_commission_overrides(contract=contract),
             can_decide=user_can_decide_overrides(self.request.user),
             override_form=kwargs.get("override_form") or OverrideProposeForm(categories=categories),

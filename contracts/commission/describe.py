@@ -65,3 +65,10 @@ def step_rule(step: RateStep, *, currency: str = "CNY", category_names: dict[str
     if step.step == Step.FLOOR:
         return pgettext("commission", "At least %(floor)s") % {"floor": percent(d["floor"])}
     return step.rule
+
+
+def steps_explained(steps, *, currency: str = "CNY", category_names: dict[str, str] | None = None) -> list[dict]:
+    """An explanation's steps as rows for `contracts/commission/explanation.html` (the staff page now,
+    statements later): label, rule, source, from and to."""
+    return [{"label": step_label(s), "rule": step_rule(s, currency=currency, category_names=category_names),
+             "source": step_source(s), "input": percent(s.input), "output": percent(s.output)} for s in steps]
