@@ -19,8 +19,9 @@ class ContractsConfig(AppConfig):
                           dispatch_uid="contracts.commission_schedule_published")
 
     def load_reference_data(self) -> dict[str, int]:
-        """The default commission table (version 1, from the launch date) and its two-person workflow
-        (portal.bootstrap)."""
+        """The default commission table (version 1, from the launch date), the template of each mode (version 1)
+        and their two-person workflows (portal.bootstrap)."""
         from .commission.defaults import commission_defaults_load
+        from .defaults import contracts_defaults_load
 
-        return commission_defaults_load()
+        return {**commission_defaults_load(), **contracts_defaults_load()}

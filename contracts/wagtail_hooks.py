@@ -17,3 +17,10 @@ def _commission_admin_urls():
 
     return urlpatterns
 # ---- end commission engine
+
+# ---- contract templates: the snippet of each mode (two-person workflow, PDF preview) and the frozen versions
+from .template_admin import ContractTemplatesGroup, hide_template_direct_publish  # noqa: E402
+
+register_snippet(ContractTemplatesGroup)
+hooks.register("construct_snippet_action_menu", hide_template_direct_publish)
+# ---- end contract templates

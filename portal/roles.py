@@ -68,6 +68,18 @@ for _role, _extra in {
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_extra]
 # ---- end commission engine
 
+# ---- contract templates (contracts): editors draft them; a recruitment lead, compliance or an administrator who
+# did not submit the change approves it in the two-person workflow, which publishes it (never directly).
+TEMPLATE_EDIT = ["contracts.change_contracttemplate", "contracts.view_contracttemplate",
+                 "contracts.lock_contracttemplate", "contracts.unlock_contracttemplate",
+                 "contracts.view_contracttemplateversion"]
+TEMPLATE_APPROVE = ["contracts.view_contracttemplate", "contracts.publish_contracttemplate",
+                    "contracts.view_contracttemplateversion"]
+ROLE_PERMISSIONS[Role.EDITOR] = [*ROLE_PERMISSIONS[Role.EDITOR], *TEMPLATE_EDIT]
+for _role in (Role.LEAD, Role.COMPLIANCE, Role.ADMIN):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *TEMPLATE_APPROVE]
+# ---- end contract templates
+
 # Roles that may edit the policy site's pages (granted on the root page of the tree).
 PAGE_EDITOR_ROLES = [Role.EDITOR]
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]

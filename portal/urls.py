@@ -29,6 +29,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("portal.accounts.urls")),
     path("portal/applications/", include("onboarding.urls")),
+    path("contracts/verify/", include("contracts.verify_urls")),
     path("portal/", include("portal.merchant_urls")),
     path("search/", cms_views.search, name="search"),
     path("sitemap/", cms_views.sitemap_page, name="sitemap_page"),

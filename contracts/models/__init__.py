@@ -24,7 +24,7 @@ from .contracts import (
     TerminationSide,
 )
 from .settings import ContractSettings
-from .templates import ContractTemplateVersion
+from .templates import ClauseBlock, ContractTemplate, ContractTemplateVersion
 
 __all__ = [
     "COMMISSION_OVERRIDE_TRANSITIONS",
@@ -44,6 +44,8 @@ __all__ = [
     "ContractLadderBand",
     "ContractSettings",
     "ContractStatus",
+    "ClauseBlock",
+    "ContractTemplate",
     "ContractTemplateVersion",
     "TerminationSide",
     "TwoPersonApprovalTask",

@@ -212,6 +212,20 @@ STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="pk_test_localstr
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_localstripe")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 
+# Contract seal (contracts.signing): the operator's PAdES certificate and key, PEM files. Unset in development
+# and tests: a self-signed development root and seal certificate are then made on first use in
+# CONTRACT_SIGNING_DIR (under var/, never committed). CONTRACT_SIGNING_CHAIN lists intermediates, comma-separated.
+CONTRACT_SIGNING_KEY = env("CONTRACT_SIGNING_KEY", default="")
+CONTRACT_SIGNING_CERT = env("CONTRACT_SIGNING_CERT", default="")
+CONTRACT_SIGNING_KEY_PASSPHRASE = env("CONTRACT_SIGNING_KEY_PASSPHRASE", default="")
+CONTRACT_SIGNING_CHAIN = env.list("CONTRACT_SIGNING_CHAIN", default=[])
+CONTRACT_SIGNING_ROOT = env("CONTRACT_SIGNING_ROOT", default="")
+CONTRACT_SIGNING_DIR = env.path("CONTRACT_SIGNING_DIR", default=BASE_DIR / "var" / "signing")
+# The public verify page: largest upload, and checks per IP address per window.
+CONTRACT_VERIFY_MAX_MB = env.int("CONTRACT_VERIFY_MAX_MB", default=20)
+CONTRACT_VERIFY_LIMIT = env.int("CONTRACT_VERIFY_LIMIT", default=30)
+CONTRACT_VERIFY_WINDOW_SECONDS = env.int("CONTRACT_VERIFY_WINDOW_SECONDS", default=600)
+
 # Money: the default currency of every amount that does not say otherwise.
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="CNY")
 
@@ -265,5 +279,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # Wagtail's background tasks (search and reference index updates) log every run at INFO
-    "loggers": {"django_tasks": {"level": env("TASKS_LOG_LEVEL", default="WARNING")}},
+    "loggers": {"django_tasks": {"level": env("TASKS_LOG_LEVEL", default="WARNING")},
+                # WeasyPrint reports every layout step of every PDF at INFO
+                "weasyprint.progress": {"level": "WARNING"}},
 }

@@ -1,0 +1,24 @@
+"""Celery tasks of contracts: doorways that load rows by id and call one service. Safe to retry: building a
+document that is already stored returns it and writes nothing."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+_TRANSIENT = (OperationalError, ConnectionError, TimeoutError)
+
+
+@shared_task(bind=True, autoretry_for=_TRANSIENT, retry_backoff=10, retry_backoff_max=300, max_retries=5,
+             soft_time_limit=120, time_limit=180, acks_late=True)
+def contract_document_render(self, contract_id: int, kind: str) -> int:
+    """Render (and for the signed copy seal) and store one PDF of a contract; returns the document id (0 when
+    the contract no longer exists)."""
+    from .documents import contract_document_build
+    from .models import Contract
+
+    contract = (Contract.objects.select_related("template_version", "merchant", "parent")
+                .filter(pk=contract_id).first())
+    if contract is None:
+        return 0
+    return contract_document_build(contract=contract, kind=kind).pk
