@@ -9,6 +9,7 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Contracts")
 
     def ready(self) -> None:
+        from . import workspace  # noqa: F401  (registers the contract to-dos, the stage and the menu link)
         # commission tables: publishing an approved revision freezes it as a table version
         from wagtail.signals import published
 

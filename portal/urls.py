@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("portal.accounts.urls")),
     path("portal/applications/", include("onboarding.urls")),
     path("contracts/verify/", include("contracts.verify_urls")),
+    path("portal/contracts/", include("contracts.urls")),
     path("portal/", include("portal.merchant_urls")),
     path("search/", cms_views.search, name="search"),
     path("sitemap/", cms_views.sitemap_page, name="sitemap_page"),

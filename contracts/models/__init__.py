@@ -23,6 +23,7 @@ from .contracts import (
     ContractStatus,
     TerminationSide,
 )
+from .numbering import ContractNumberCounter
 from .settings import ContractSettings
 from .templates import ClauseBlock, ContractTemplate, ContractTemplateVersion
 
@@ -42,6 +43,7 @@ __all__ = [
     "ContractDocument",
     "ContractKind",
     "ContractLadderBand",
+    "ContractNumberCounter",
     "ContractSettings",
     "ContractStatus",
     "ClauseBlock",

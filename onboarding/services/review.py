@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from contracts.services import contract_draft_for_approval
 from portal.calendar import add_working_days
 from portal.exceptions import ApplicationError, CurrencyMismatch, InvalidTransition, PermissionDenied
 from portal.merchants.services import merchant_onboarding_start
@@ -26,6 +27,7 @@ from ..models import (
     InfoRequest,
     InfoRequestItem,
     MerchantGrade,
+    Profile,
 )
 from ..permissions import user_is_lead
 from ..selectors import application_approval_blockers
@@ -209,7 +211,9 @@ def application_approve(*, application: Application, actor: Any, merchant_grade:
 
     Sets the merchant grade (ApprovalDefaults.default_grade, C, unless given) and the deposit (the
     grade's default unless given), on the application and on the merchant, which becomes "onboarding"
-    (`portal.merchants.services.merchant_onboarding_start`, in the same transaction). A different
+    (`portal.merchants.services.merchant_onboarding_start`, in the same transaction), and the contract is
+    drafted from the chosen mode's template (`contracts.services.contract_draft_for_approval`, same
+    transaction: without a template in effect the approval is refused and nothing is saved). A different
     deposit is an override: it needs `override_reason`; when it differs from the default by more than
     PortalSettings.override_threshold it needs four eyes:
     one lead proposes it (`application_override_propose`) and another approves, calling this without
@@ -257,8 +261,24 @@ def application_approve(*, application: Application, actor: Any, merchant_grade:
              "override": override, "reasons": reasons})
     merchant_onboarding_start(merchant=app.merchant, actor=actor, grade=grade, deposit_amount=amount,
                               currency=app.currency, data={"application": app.pk}, now=now)
+    _contract_draft(app, actor=actor, grade=grade, amount=amount, now=now)
     application_notify(application=app, event="approved")
     return app
+
+
+def _contract_draft(app: Application, *, actor: Any, grade: str, amount: Decimal, now: dt.datetime) -> None:
+    """The approval drafts the contract in its own transaction (contracts' service): from the template of the
+    chosen mode in effect today, with the approved grade, deposit, categories and the applicant's legal facts.
+    No template in effect refuses the approval (ApplicationError from contracts)."""
+    categories = [app.main_category_id] if app.main_category_id else []
+    categories += [pk for pk in app.other_categories.values_list("pk", flat=True) if pk not in categories]
+    strategic = app.profile == Profile.STRATEGIC
+    contract_draft_for_approval(
+        merchant=app.merchant, actor=actor, mode=app.cooperation_mode, grade=grade, deposit_amount=amount,
+        currency=app.currency, categories=categories, legal_name=app.company_name or app.merchant.name,
+        credit_code=app.credit_code, representative=app.legal_representative, address=app.address,
+        origin=f"application:{app.pk}", strategic=strategic,
+        min_annual_marketing=app.marketing_commitment if strategic else None, now=now)
 
 
 @transaction.atomic

@@ -31,6 +31,7 @@ from portal.calendar import calendar_defaults_load
 from portal.models import Category, Merchant, Squad, User
 from portal.policy.defaults import policy_defaults_load
 from portal.roles import Role
+from tests.factories.contracts import template_versions_ensure
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,6 +77,7 @@ def reference_data(base_data):
     policy_defaults_load()
     calendar_defaults_load()
     onboarding_defaults_load()
+    template_versions_ensure()  # the approval drafts the contract from the mode's template
 
 
 def staff_user(email: str, role: str) -> User:

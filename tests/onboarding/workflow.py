@@ -21,6 +21,7 @@ from onboarding.services import (
     info_request_create,
 )
 from portal.roles import Role
+from tests.factories.contracts import template_versions_ensure
 from tests.factories.onboarding import draft_application, squad_for, staff_user
 from tests.factories.portal import CategoryFactory
 
@@ -43,6 +44,7 @@ class World:
 
 
 def world_build() -> World:
+    template_versions_ensure()  # the approval drafts the contract from the mode's template
     category = CategoryFactory(code="apparel", name_en="Apparel", name_zh="服装")
     reviewer, reviewer2 = staff_user(Role.REVIEWER), staff_user(Role.REVIEWER)
     lead, lead2 = staff_user(Role.LEAD), staff_user(Role.LEAD)

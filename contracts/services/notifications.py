@@ -1,0 +1,116 @@
+"""The contract emails to the merchant's users, each in the recipient's language.
+
+- issued: to the owners and admins (who may accept), with the link to the acceptance page;
+- countersigned: to every member (finance pays the deposit next), with the link to the signed copy;
+- terminated: to every member;
+- the acceptance code: to the one user who asked for it, sent right after the code's transaction commits.
+  The code itself never leaves the process in anything but this email (no task queue holds it).
+
+Templates: `contracts/email/<event>_subject.txt` and `<event>_body.txt`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from portal.accounts.permissions import Capability, role_can
+from portal.accounts.selectors import user_greeting_name
+from portal.models import MerchantMembership
+from portal.site import site_url
+
+from ..models import Contract
+
+logger = logging.getLogger(__name__)
+
+EVENTS = {"issued", "countersigned", "terminated"}
+ACCEPTERS_ONLY = {"issued"}
+
+
+def _language(user: Any) -> str:
+    codes = [code for code, _name in settings.LANGUAGES]
+    lang = (getattr(user, "preferred_language", "") or "").lower()
+    return lang if lang in codes else settings.LANGUAGE_CODE
+
+
+def contract_recipients(*, contract: Contract, event: str) -> list:
+    memberships = (MerchantMembership.objects.filter(merchant_id=contract.merchant_id, user__is_active=True)
+                   .select_related("user").order_by("user_id"))
+    users = []
+    for membership in memberships:
+        if event in ACCEPTERS_ONLY and not role_can(membership.role, Capability.ACCEPT_CONTRACT):
+            continue
+        if membership.user.email:
+            users.append(membership.user)
+    return users
+
+
+def _render(name: str, context: dict[str, Any]) -> tuple[str, str]:
+    subject = " ".join(render_to_string(f"contracts/email/{name}_subject.txt", context).split())
+    body = render_to_string(f"contracts/email/{name}_body.txt", context)
+    return subject, body
+
+
+def _links(contract: Contract) -> dict[str, str]:
+    return {"contract_url": site_url(reverse("contracts:detail", kwargs={"pk": contract.pk})),
+            "accept_url": site_url(reverse("contracts:accept", kwargs={"pk": contract.pk}))}
+
+
+def contract_notification_send(*, contract: Contract, event: str) -> int:
+    """Render and send `event`'s email to each recipient in their language; returns how many were sent."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown contract notification {event!r}")
+    sent = 0
+    for user in contract_recipients(contract=contract, event=event):
+        with translation.override(_language(user)):
+            context = {"contract": contract, "event": event, "recipient": user,
+                       "recipient_name": user_greeting_name(user=user), "site_url": site_url("/"),
+                       **_links(contract)}
+            subject, body = _render(event, context)
+        sent += EmailMessage(subject=subject, body=body, to=[user.email]).send()
+    return sent
+
+
+def contract_notify(*, contract: Contract, event: str) -> None:
+    """Send `event`'s emails once the current transaction commits (never for one that rolls back). A mail
+    server that fails is logged; the transition stands."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown contract notification {event!r}")
+    contract_id = contract.pk
+
+    def send() -> None:
+        fresh = Contract.objects.select_related("merchant").get(pk=contract_id)
+        try:
+            contract_notification_send(contract=fresh, event=event)
+        except OSError:
+            logger.exception("contract %s: the %s email could not be sent", contract_id, event)
+
+    transaction.on_commit(send)
+
+
+def acceptance_code_email(*, contract: Contract, user: Any, code: str, expires_at: dt.datetime, pdf_sha256: str,
+                          minutes: int) -> None:
+    """Email the code to `user` after the current transaction commits."""
+    contract_id, user_email = contract.pk, user.email
+
+    def send() -> None:
+        fresh = Contract.objects.select_related("merchant").get(pk=contract_id)
+        with translation.override(_language(user)):
+            context = {"contract": fresh, "recipient": user, "recipient_name": user_greeting_name(user=user),
+                       "code": code, "minutes": minutes, "expires_at": expires_at, "pdf_sha256": pdf_sha256,
+                       "site_url": site_url("/"), **_links(fresh)}
+            subject, body = _render("acceptance_code", context)
+        try:
+            EmailMessage(subject=subject, body=body, to=[user_email]).send()
+        except OSError:  # the user sees no code and asks again after a minute
+            logger.exception("contract %s: the acceptance code email could not be sent", contract_id)
+
+    transaction.on_commit(send)
