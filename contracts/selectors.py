@@ -14,9 +14,10 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from portal.audit import audit_entries_for
-from portal.models import AuditEntry, Merchant
+from portal.models import Merchant
+from portal.timeline import TimelineEntry, text_details, timeline_build, when_display
 
 from .models import Contract, ContractDocument, ContractKind, ContractSettings, ContractStatus
 from .models.contracts import BINDING_STATUSES, MERCHANT_VISIBLE_STATUSES
@@ -140,78 +141,85 @@ def merchant_contracts(*, merchant: Merchant, today: dt.date | None = None) -> M
 
 # ---- the timeline
 
-def _event_labels() -> dict[str, str]:
-    return {
-        "issued": _("Issued to you for acceptance"),
-        "withdrawn": _("Withdrawn by the platform to be revised"),
-        "cancelled": _("Cancelled"),
-        "code_sent": _("Acceptance code emailed"),
-        "code_wrong": _("A wrong acceptance code was entered"),
-        "accepted": _("Accepted"),
-        "countersigned": _("Countersigned by the platform"),
-        "activated": _("Active: the deposit is paid"),
-        "expiring": _("Renewal review opened"),
-        "expired": _("Expired"),
-        "renewed": _("Renewed"),
-        "terminated": _("Terminated"),
-        "amendment_drafted": _("An amendment is being prepared"),
-    }
+ACTION_PREFIX = "contracts.contract."
+# what happened, per event (the part of the action after ACTION_PREFIX)
+SENTENCES = {
+    "drafted": gettext_lazy("Drafted"),
+    "terms_updated": gettext_lazy("Terms changed"),
+    "ladder_set": gettext_lazy("Commission ladder set"),
+    "amendment_drafted": gettext_lazy("An amendment is being prepared"),
+    "renewal_drafted": gettext_lazy("A renewal is being prepared"),
+    "issued": gettext_lazy("Issued to the merchant for acceptance"),
+    "withdrawn": gettext_lazy("Withdrawn by the platform to be revised"),
+    "cancelled": gettext_lazy("Cancelled"),
+    "code_sent": gettext_lazy("Acceptance code emailed"),
+    "code_wrong": gettext_lazy("A wrong acceptance code was entered"),
+    "accepted": gettext_lazy("Accepted by the merchant"),
+    "countersigned": gettext_lazy("Countersigned by the platform"),
+    "activated": gettext_lazy("Active: the deposit is paid"),
+    "expiring": gettext_lazy("Renewal review opened"),
+    "expired": gettext_lazy("Expired"),
+    "renewed": gettext_lazy("Renewed"),
+    "terminated": gettext_lazy("Terminated"),
+    "contracts.document.rendered": gettext_lazy("PDF generated"),
+}
+# the operator's own work, which the merchant's timeline leaves out
+INTERNAL_EVENTS = {"drafted", "terms_updated", "ladder_set", "renewal_drafted"}
+HIDDEN_KEYS = {"user_agent", "code", "template_version"}
 
 
-MERCHANT_EVENTS = ("issued", "withdrawn", "cancelled", "code_sent", "code_wrong", "accepted",
-                   "countersigned", "activated", "expiring", "expired", "renewed", "terminated",
-                   "amendment_drafted")
+def _describe_accepted(entry: TimelineEntry, _ctx: Any) -> None:
+    data = entry.data
+    if data.get("typed_name"):
+        entry.details.append(_("Typed name: %(name)s") % {"name": data["typed_name"]})
+    if data.get("pdf_sha256"):
+        entry.details.append(_("Document SHA-256: %(sha)s") % {"sha": data["pdf_sha256"]})
 
 
-@dataclass
-class TimelineEntry:
-    at: dt.datetime
-    event: str
-    label: str
-    actor_name: str
-    details: list[str]
+def _describe_code_sent(entry: TimelineEntry, _ctx: Any) -> None:
+    if entry.data.get("to"):
+        entry.details.append(_("To %(email)s") % {"email": entry.data["to"]})
 
 
-def _merchant_member_ids(merchant_id: int) -> set[int]:
-    from portal.models import MerchantMembership
+def _describe_reason(entry: TimelineEntry, _ctx: Any) -> None:
+    entry.details += [_("Reason: %(reason)s") % {"reason": text} for text in text_details(entry.data, "reason")]
+    if entry.data.get("effective_on"):
+        entry.details.append(_("Effective from %(date)s") % {"date": when_display(entry.data["effective_on"])})
 
-    return set(MerchantMembership.objects.filter(merchant_id=merchant_id).values_list("user_id", flat=True))
+
+def _describe_countersigned(entry: TimelineEntry, _ctx: Any) -> None:
+    if entry.data.get("starts_on"):
+        entry.details.append(_("Term: %(start)s to %(end)s") % {"start": when_display(entry.data["starts_on"]),
+                                                                "end": when_display(entry.data.get("ends_on"))})
+
+
+def _describe_rendered(entry: TimelineEntry, _ctx: Any) -> None:
+    kind = entry.data.get("kind")
+    labels = dict(ContractDocument.Kind.choices)
+    if kind in labels:
+        entry.details.append(str(labels[kind]))
+    if entry.data.get("sha256"):
+        entry.details.append(_("Document SHA-256: %(sha)s") % {"sha": entry.data["sha256"]})
+
+
+DESCRIBERS = {"accepted": _describe_accepted, "code_sent": _describe_code_sent, "withdrawn": _describe_reason,
+              "cancelled": _describe_reason, "terminated": _describe_reason, "renewed": _describe_reason,
+              "countersigned": _describe_countersigned, "contracts.document.rendered": _describe_rendered}
 
 
 def contract_timeline(*, contract: Contract, for_merchant: bool = True) -> list[TimelineEntry]:
-    """What happened to the contract, oldest first, from the audit log. For the merchant: only the events it
-    took part in or is told of, staff shown as "the platform", its own users by name (two queries)."""
-    labels = _event_labels()
-    prefix = "contracts.contract."
-    entries: list[AuditEntry] = list(audit_entries_for(target=contract))
-    members = _merchant_member_ids(contract.merchant_id) if for_merchant else set()
-    out = []
-    for entry in entries:
-        event = entry.action.removeprefix(prefix)
-        if for_merchant and event not in MERCHANT_EVENTS:
-            continue
-        data = entry.data or {}
-        if entry.actor_id is None or for_merchant and entry.actor_id not in members:
-            actor_name = _("The platform")
-        else:
-            actor_name = entry.actor_repr or (entry.actor.email if entry.actor else "")
-        details: list[str] = []
-        if event == "accepted":
-            details.append(_("Typed name: %(name)s") % {"name": data.get("typed_name", "")})
-            details.append(_("Document SHA-256: %(sha)s") % {"sha": data.get("pdf_sha256", "")})
-        elif event == "code_sent":
-            details.append(_("To %(email)s") % {"email": data.get("to", "")})
-        elif event in ("withdrawn", "cancelled", "terminated") and data.get("reason"):
-            details.append(_("Reason: %(reason)s") % {"reason": data["reason"]})
-        if event == "terminated" and data.get("effective_on"):
-            details.append(_("Effective from %(date)s") % {"date": data["effective_on"]})
-        if event == "countersigned" and data.get("starts_on"):
-            details.append(_("Term: %(start)s to %(end)s") % {"start": data["starts_on"], "end": data.get("ends_on")})
-        if for_merchant and entry.ip_address and entry.actor_id in members:
-            details.append(_("IP address: %(ip)s") % {"ip": entry.ip_address})
-        out.append(TimelineEntry(at=entry.created_at, event=event, label=labels.get(event, event),
-                                 actor_name=actor_name, details=details))
-    return out
+    """What happened to the contract, oldest first, from the audit log (`portal.timeline`). For the merchant:
+    without the operator's drafting work, staff shown as "the platform", its own users by name. Two queries
+    (the entries, and the merchant's members for the merchant's view)."""
+    members: set[int] = set()
+    if for_merchant:
+        from portal.models import MerchantMembership
+
+        members = set(MerchantMembership.objects.filter(merchant_id=contract.merchant_id)
+                      .values_list("user_id", flat=True))
+    return timeline_build(target=contract, action_prefix=ACTION_PREFIX, sentences=SENTENCES, describers=DESCRIBERS,
+                          team_name=str(_("The platform")) if for_merchant else None, member_ids=members,
+                          hidden_events=INTERNAL_EVENTS, hidden_keys=HIDDEN_KEYS)
 
 
 # ---- the workspace
