@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -168,6 +170,12 @@ INTERNAL_EVENTS = {"drafted", "terms_updated", "ladder_set", "renewal_drafted"}
 HIDDEN_KEYS = {"user_agent", "code", "template_version"}
 
 
+def _day(value: Any) -> str:
+    """A stored ISO date as the viewer reads dates ("" for nothing)."""
+    day = parse_date(str(value)) if value else None
+    return date_format(day, "SHORT_DATE_FORMAT") if day is not None else when_display(value)
+
+
 def _describe_accepted(entry: TimelineEntry, _ctx: Any) -> None:
     data = entry.data
     if data.get("typed_name"):
@@ -184,13 +192,13 @@ def _describe_code_sent(entry: TimelineEntry, _ctx: Any) -> None:
 def _describe_reason(entry: TimelineEntry, _ctx: Any) -> None:
     entry.details += [_("Reason: %(reason)s") % {"reason": text} for text in text_details(entry.data, "reason")]
     if entry.data.get("effective_on"):
-        entry.details.append(_("Effective from %(date)s") % {"date": when_display(entry.data["effective_on"])})
+        entry.details.append(_("Effective from %(date)s") % {"date": _day(entry.data["effective_on"])})
 
 
 def _describe_countersigned(entry: TimelineEntry, _ctx: Any) -> None:
     if entry.data.get("starts_on"):
-        entry.details.append(_("Term: %(start)s to %(end)s") % {"start": when_display(entry.data["starts_on"]),
-                                                                "end": when_display(entry.data.get("ends_on"))})
+        entry.details.append(_("Term: %(start)s to %(end)s") % {"start": _day(entry.data["starts_on"]),
+                                                                "end": _day(entry.data.get("ends_on"))})
 
 
 def _describe_rendered(entry: TimelineEntry, _ctx: Any) -> None:
