@@ -9,10 +9,10 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Contracts")
 
     def ready(self) -> None:
-        from . import workspace  # noqa: F401  (registers the contract to-dos, the stage and the menu link)
         # commission tables: publishing an approved revision freezes it as a table version
         from wagtail.signals import published
 
+        from . import workspace  # noqa: F401  (registers the contract to-dos, the stage and the menu link)
         from .commission.tables import commission_schedule_published
         from .models import CommissionSchedule
 
