@@ -242,3 +242,20 @@ def merchant_contracts_for_workspace(*, merchant: Merchant) -> list[Contract]:
                 .only("pk", "number", "kind", "status", "deposit_amount", "currency", "issued_at", "starts_on",
                       "ends_on", "parent_id", "merchant_id", "created_at")
                 .order_by("-created_at", "-id"))
+
+
+# ---- the end of the term (for the periodic renewal review)
+
+def contracts_to_mark_expiring(*, today: dt.date, settings: ContractSettings | None = None) -> QuerySet[Contract]:
+    """Active main contracts whose renewal review has opened by `today` (ContractSettings.renewal_review_days
+    before the term ends): `contract_expiring_mark` moves each."""
+    settings = settings or ContractSettings.load()
+    return (Contract.objects.filter(status=S.ACTIVE, kind__in=MAIN_KINDS, ends_on__isnull=False,
+                                    ends_on__lte=today + dt.timedelta(days=settings.renewal_review_days))
+            .select_related("merchant").order_by("ends_on", "id"))
+
+
+def contracts_to_expire(*, today: dt.date) -> QuerySet[Contract]:
+    """Expiring contracts whose last day has passed without a renewal: `contract_expire` moves each."""
+    return (Contract.objects.filter(status=S.EXPIRING, ends_on__lt=today).select_related("merchant")
+            .order_by("ends_on", "id"))

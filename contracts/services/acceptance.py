@@ -37,7 +37,7 @@ from portal.exceptions import ApplicationError, InvalidTransition
 
 from ..models import AcceptanceCode, Contract, ContractDocument, ContractSettings, ContractStatus
 from ._base import audit, clean_ip, clean_user_agent, contract_move, finish_move, iso, lock_contract, now_or
-from .notifications import acceptance_code_email
+from .notifications import acceptance_code_email, contract_notify
 
 S = ContractStatus
 CODE_DIGITS = 6
@@ -216,6 +216,7 @@ def contract_accept(*, contract: Contract, user: Any, typed_name: str, code: str
                      "pdf_sha256": document.sha256, "accepted_at": iso(now)})
     if refusal is not None:
         raise refusal
+    contract_notify(contract=accepted, event="accepted")
     return accepted
 
 

@@ -3,6 +3,7 @@
 - issued: to the owners and admins (who may accept), with the link to the acceptance page;
 - countersigned: to every member (finance pays the deposit next), with the link to the signed copy;
 - terminated: to every member;
+- accepted: to the staff who may countersign (recruitment leads and administrators), except whoever issued it;
 - the acceptance code: to the one user who asked for it, sent right after the code's transaction commits.
   The code itself never leaves the process in anything but this email (no task queue holds it).
 
@@ -31,8 +32,9 @@ from ..models import Contract
 
 logger = logging.getLogger(__name__)
 
-EVENTS = {"issued", "countersigned", "terminated"}
+EVENTS = {"issued", "countersigned", "terminated", "accepted"}
 ACCEPTERS_ONLY = {"issued"}
+STAFF_EVENTS = {"accepted"}
 
 
 def _language(user: Any) -> str:
@@ -41,7 +43,19 @@ def _language(user: Any) -> str:
     return lang if lang in codes else settings.LANGUAGE_CODE
 
 
+def _countersigners(contract: Contract) -> list:
+    from django.contrib.auth import get_user_model
+
+    from ..permissions import COUNTERSIGN_ROLES
+
+    users = (get_user_model().objects.filter(groups__name__in=[str(r) for r in COUNTERSIGN_ROLES], is_active=True)
+             .exclude(pk=contract.issued_by_id or 0).exclude(email="").distinct().order_by("pk"))
+    return list(users)
+
+
 def contract_recipients(*, contract: Contract, event: str) -> list:
+    if event in STAFF_EVENTS:
+        return _countersigners(contract)
     memberships = (MerchantMembership.objects.filter(merchant_id=contract.merchant_id, user__is_active=True)
                    .select_related("user").order_by("user_id"))
     users = []
@@ -61,7 +75,8 @@ def _render(name: str, context: dict[str, Any]) -> tuple[str, str]:
 
 def _links(contract: Contract) -> dict[str, str]:
     return {"contract_url": site_url(reverse("contracts:detail", kwargs={"pk": contract.pk})),
-            "accept_url": site_url(reverse("contracts:accept", kwargs={"pk": contract.pk}))}
+            "accept_url": site_url(reverse("contracts:accept", kwargs={"pk": contract.pk})),
+            "admin_url": site_url("/admin/")}
 
 
 def contract_notification_send(*, contract: Contract, event: str) -> int:

@@ -226,3 +226,15 @@ def test_a_malformed_code_is_refused_without_counting(w, send):
     with pytest.raises(AcceptanceRefused, match="six-digit"):
         contract_accept(contract=contract, user=w.owner, typed_name="张三", code="12ab", ip=None, user_agent="")
     assert AcceptanceCode.objects.get(contract=contract).attempts == 0
+
+
+def test_acceptance_tells_the_staff_who_may_countersign(w, send, django_capture_on_commit_callbacks):
+    contract = contract_issue(contract=w.draft(), actor=w.lead)
+    document_attach(contract)
+    code = send(contract, w.owner)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        contract_accept(contract=contract, user=w.owner, typed_name="张三", code=code, ip=None, user_agent="")
+    recipients = sorted(address for message in mail.outbox for address in message.to)
+    assert recipients == sorted([w.lead2.email, w.admin.email])  # not the lead who issued it, not compliance
+    assert contract.number in mail.outbox[0].subject

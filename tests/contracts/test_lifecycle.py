@@ -513,3 +513,15 @@ def test_terminating_a_contract_ends_its_signed_amendments(w):
 def test_draft_for_any_merchant_uses_its_own_factory_defaults():
     contract = draft_contract(mode=CooperationMode.PLATFORM)
     assert contract.currency == "CNY" and contract.kind == ContractKind.CONTRACT
+
+
+def test_the_periodic_review_finds_contracts_due_for_expiring_and_expiry(w):
+    from contracts.selectors import contracts_to_expire, contracts_to_mark_expiring
+
+    contract = contract_activate(contract=signed(w))
+    ends = contract.ends_on
+    assert list(contracts_to_mark_expiring(today=ends - dt.timedelta(days=61))) == []
+    assert list(contracts_to_mark_expiring(today=ends - dt.timedelta(days=60))) == [contract]
+    contract_expiring_mark(contract=contract, now=timezone.make_aware(dt.datetime.combine(ends, dt.time(9))))
+    assert list(contracts_to_expire(today=ends)) == []
+    assert list(contracts_to_expire(today=ends + dt.timedelta(days=1))) == [contract]
