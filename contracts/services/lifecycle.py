@@ -306,13 +306,14 @@ def contract_expire(*, contract: Contract, actor: Any = None, reason: str = "", 
 
 
 @transaction.atomic
-def contract_renew_mark(*, contract: Contract, actor: Any, renewal: Contract | None = None, reason: str = "",
-                        now: dt.datetime | None = None) -> Contract:
+def contract_renew_mark(*, contract: Contract, actor: Any = None, renewal: Contract | None = None,
+                        reason: str = "", now: dt.datetime | None = None) -> Contract:
     """expiring → renewed: the cooperation goes on under `renewal` (a contract of kind "renewal" whose parent
     is this one, usually drafted with `contract_renewal_draft`), recorded with the reason. By a lead or an
-    administrator. Quiet if already renewed."""
+    administrator, or by the renewal review at the end of the term (no actor). Quiet if already renewed."""
     now = now_or(now)
-    require_terminator(actor)
+    if actor is not None:
+        require_terminator(actor)
     if renewal is not None and (renewal.parent_id != contract.pk or renewal.kind != ContractKind.RENEWAL):
         raise ValidationError({"renewal": [_("The renewal must be a renewal contract of this contract.")]})
     move = contract_move(contract, target=S.RENEWED, from_states=[S.EXPIRING])
