@@ -239,7 +239,7 @@ def merchant_contracts_for_workspace(*, merchant: Merchant) -> list[Contract]:
     return list(Contract.objects.filter(merchant=merchant)
                 .exclude(status__in=[S.CANCELLED, S.EXPIRED, S.TERMINATED, S.RENEWED])
                 .annotate(has_issued_pdf=Exists(issued_pdf))
-                .only("pk", "number", "kind", "status", "deposit_amount", "currency", "issued_at", "starts_on",
+                .only("pk", "number", "kind", "status", "grade", "deposit_amount", "currency", "issued_at", "starts_on",
                       "ends_on", "parent_id", "merchant_id", "created_at")
                 .order_by("-created_at", "-id"))
 

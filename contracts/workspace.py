@@ -25,7 +25,9 @@ S = ContractStatus
 nav_link_register(url_name="contracts:list", label=gettext_lazy("Contracts"), order=20)
 
 
-def _contracts(context: WorkspaceContext) -> list[Contract]:
+def workspace_contracts(context: WorkspaceContext) -> list[Contract]:
+    """The merchant's open contracts, read once per workspace page (other packages' providers may ask too:
+    onboarding leaves the next step to contracts once a contract has been issued)."""
     if "contracts.open" not in context.cache:
         context.cache["contracts.open"] = merchant_contracts_for_workspace(merchant=context.merchant)
     return context.cache["contracts.open"]
@@ -44,7 +46,7 @@ def _first(contracts: list[Contract], status: str, *, main: bool | None = None) 
 @todo_provider
 def contract_todos(context: WorkspaceContext) -> list[Todo]:
     todos: list[Todo] = []
-    contracts = _contracts(context)
+    contracts = workspace_contracts(context)
     for contract in contracts:
         facts = {"number": contract.number}
         if contract.status == S.ISSUED and contract.has_issued_pdf:
@@ -64,9 +66,14 @@ def contract_todos(context: WorkspaceContext) -> list[Todo]:
                               detail=_("You have accepted it. The platform countersigns it next; we email you."),
                               url=reverse("contracts:detail", kwargs={"pk": contract.pk}),
                               action=_("See the contract")))
-    if any(c.status == S.DRAFT for c in contracts) and not any(c.status == S.ISSUED for c in contracts):
-        todos.append(Todo(key="contracts.preparing", title=_("Your contract is being prepared"),
-                          urgency=Urgency.WAITING,
+    # a first contract in preparation is onboarding's "next: your contract" (with the grade and deposit); an
+    # amendment or a renewal in preparation is told here
+    draft = next((c for c in contracts if c.status == S.DRAFT), None)
+    if draft is not None and any(c.status != S.DRAFT for c in contracts) and not any(
+            c.status == S.ISSUED for c in contracts):
+        title = (_("An amendment is being prepared") if draft.kind == ContractKind.AMENDMENT
+                 else _("Your contract is being prepared"))
+        todos.append(Todo(key="contracts.preparing", title=title, urgency=Urgency.WAITING,
                           detail=_("The recruitment team is preparing it. You will be asked to accept it here."),
                           url=reverse("contracts:list"), action=_("See your contracts")))
     return todos
@@ -74,7 +81,7 @@ def contract_todos(context: WorkspaceContext) -> list[Todo]:
 
 @stage_provider
 def contract_stage(context: WorkspaceContext) -> Stage | None:
-    contracts = _contracts(context)
+    contracts = workspace_contracts(context)
     if not contracts:
         return None
     active = _first(contracts, S.ACTIVE, main=True) or _first(contracts, S.EXPIRING, main=True)

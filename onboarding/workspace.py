@@ -16,6 +16,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from contracts.models import ContractStatus
+from contracts.workspace import workspace_contracts
 from portal.accounts.permissions import Capability
 from portal.models import PortalSettings
 from portal.money import format_money
@@ -107,8 +109,8 @@ def application_todos(context: WorkspaceContext) -> list[Todo]:
         todos.append(Todo(key="onboarding.waiting_for_review", title=_("Waiting for review"), detail=detail,
                           due=expected, urgency=Urgency.WAITING, url=_status_url(application),
                           action=_("See the status")))
-    elif status == S.APPROVED:
-        todos.append(_approved_next_todo(application))
+    elif status == S.APPROVED and all(c.status == ContractStatus.DRAFT for c in workspace_contracts(context)):
+        todos.append(_approved_next_todo(application))  # once the contract is issued, contracts tells what is next
     elif status == S.REJECTED:
         reapply = application_reapply_from(application=application, settings=_settings(context))
         if reapply is not None and reapply > context.today:

@@ -283,12 +283,33 @@ def test_workspace_contract_to_accept_links_owners_and_shows_others_without(w):
 def test_workspace_contract_being_prepared_and_signed_deposit_next(w):
     draft = w.draft()
     entries, response = todos(w.owner)
-    assert "contracts.preparing" in entries and response.context["stage"].label == "Contract in preparation"
+    # a first contract in preparation: the stage says so (onboarding's to-do gives the grade and deposit)
+    assert "contracts.preparing" not in entries and response.context["stage"].label == "Contract in preparation"
     from contracts.services import contract_cancel
 
     contract_cancel(contract=draft, actor=w.lead, reason="replaced")
-    signed(w)
+    contract = signed(w)
     entries, response = todos(w.owner)
     assert "contracts.accept" not in entries and "contracts.preparing" not in entries
     stage = response.context["stage"]
     assert stage.label == "Contract signed, deposit next" and "50,000" in stage.detail
+    contract_amendment_draft(contract=contract, actor=w.lead, summary="More regions")
+    entries, _response = todos(w.owner)
+    assert entries["contracts.preparing"]["todo"].title == "An amendment is being prepared"
+
+
+def test_onboarding_hands_the_next_step_to_contracts_once_the_contract_is_issued():
+    from contracts.models import Contract
+    from onboarding.models import ApplicationStatus
+    from tests.onboarding.workflow import app_in, world_build
+
+    world = world_build()
+    app = app_in(world, ApplicationStatus.APPROVED)
+    owner = app.created_by
+    entries, _response = todos(owner)
+    assert "onboarding.next_contract" in entries and "contracts.accept" not in entries
+    contract = Contract.objects.get(merchant=app.merchant)
+    contract_issue(contract=contract, actor=world.compliance)
+    document_attach(contract)
+    entries, _response = todos(owner)
+    assert "onboarding.next_contract" not in entries and entries["contracts.accept"]["allowed"] is True
