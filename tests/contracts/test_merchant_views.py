@@ -156,8 +156,10 @@ def test_pdf_downloads_are_attachments_and_previews_inline(w):
     assert response["Cache-Control"] == "private, no-store"
     preview = client.get(url("contracts:pdf_preview", pk=contract.pk, kind="issued"))
     assert preview["Content-Disposition"].startswith("inline;") and preview["X-Frame-Options"] == "SAMEORIGIN"
-    assert not document.file.url.startswith(settings.MEDIA_URL) or settings.MEDIA_URL not in url(
-        "contracts:pdf", pk=contract.pk, kind="issued")
+    # the file lives in private storage, outside MEDIA_ROOT, and is reached only through this view
+    assert not url("contracts:pdf", pk=contract.pk, kind="issued").startswith(settings.MEDIA_URL)
+    assert not document.file.path.startswith(str(settings.MEDIA_ROOT))
+    assert document.file.path.startswith(str(settings.PRIVATE_MEDIA_ROOT))
 
 
 def test_pages_need_a_verified_member(w):
