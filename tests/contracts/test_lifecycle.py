@@ -342,9 +342,11 @@ def test_countersign_sets_the_term_and_the_launch_offer_and_signals_after_commit
     assert contract.launch_offer is True and contract.countersigned_ip == "10.0.0.9"
     assert len(received) == 1 and received[0]["contract_id"] == contract.pk
     assert received[0]["deposit_amount"] == Decimal("50000.00") and received[0]["kind"] == ContractKind.CONTRACT
-    entry = audit_entries_for(target=contract).last()
-    assert entry.action == "contracts.contract.countersigned" and entry.ip_address == "10.0.0.9"
-    assert entry.data["user_agent"] == "Lead/2"
+    entry = audit_entries_for(target=contract).get(action="contracts.contract.countersigned")
+    assert entry.ip_address == "10.0.0.9" and entry.data["user_agent"] == "Lead/2"
+    # after the commit the signed copy was rendered and sealed (the renderer's task, eager in tests)
+    signed_pdf = contract.documents.get(kind=ContractDocument.Kind.SIGNED)
+    assert signed_pdf.file.open("rb").read(5) == b"%PDF-" and signed_pdf.pages >= 1
 
 
 def test_launch_offer_window_edges():
