@@ -76,6 +76,15 @@ EVENT_LABELS = {
     "contracts.contract.accepted": _("Accepted by the merchant"),
     "contracts.contract.countersigned": _("Countersigned by the operator"),
     "contracts.contract.signed": _("Countersigned by the operator"),
+    "contracts.contract.terms_updated": _("Terms changed"),
+    "contracts.contract.ladder_set": _("Contract ladder set"),
+    "contracts.contract.code_wrong": _("Wrong acceptance code entered"),
+    "contracts.contract.cancelled": _("Cancelled"),
+    "contracts.contract.activated": _("Became active"),
+    "contracts.contract.expiring": _("Expiring"),
+    "contracts.contract.expired": _("Expired"),
+    "contracts.contract.renewed": _("Renewed"),
+    "contracts.contract.terminated": _("Terminated"),
     "contracts.document.rendered": _("PDF rendered"),
 }
 

@@ -323,10 +323,71 @@ def scenario_commission(results: dict) -> None:
     results["commission"] = json.loads(out.strip().splitlines()[-1])
 
 
-SCENARIOS = {"pages": scenario_pages, "review_queue": scenario_review_queue, "submission": scenario_submission,
-             "compiled_vs_orm": scenario_compiled_vs_orm, "commission": scenario_commission}
+PDF_CONTRACTS = os.environ.get("BENCH_PDF_CONTRACTS", "50")
+PDF_WORKER_CONTRACTS = os.environ.get("BENCH_PDF_WORKER_CONTRACTS", "200")
+PDF_WORKER_CONCURRENCY = os.environ.get("BENCH_PDF_WORKER_CONCURRENCY", "2")
+PDF_BROKER = os.environ.get("BENCH_PDF_BROKER", "redis://127.0.0.1:6379/13")
+CELERY = str(ROOT / ".venv" / "bin" / "celery")
 
-DEFAULT_SCENARIOS = ["pages", "review_queue", "submission", "commission"]
+
+def scenario_contract_pdf(results: dict) -> None:
+    """Render + seal of one five-page Chinese contract with its evidence page (the signed copy, stored), in one
+    process, BENCH_PDF_CONTRACTS times (default 50): median and p95. Target: under 1 s on two cores."""
+    out = manage("bench_contract_pdf", "--inline", "--count", PDF_CONTRACTS)
+    results["contract_pdf"] = json.loads(out.strip().splitlines()[-1])
+
+
+class CeleryWorker:
+    """A real Celery worker (prefork, BENCH_PDF_WORKER_CONCURRENCY processes) on Redis and the bench database."""
+
+    def __init__(self, broker: str):
+        self.env = bench_env(CELERY_BROKER_URL=broker)
+        self.proc: subprocess.Popen | None = None
+        self.name = f"bench-pdf-{os.getpid()}@localhost"
+
+    def __enter__(self) -> CeleryWorker:
+        subprocess.run([CELERY, "-A", "portal", "purge", "-f"], cwd=ROOT, env=self.env, check=True,
+                       capture_output=True)
+        self.proc = subprocess.Popen(
+            [CELERY, "-A", "portal", "worker", "-c", PDF_WORKER_CONCURRENCY, "-n", self.name, "-l", "warning",
+             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=self.env, start_new_session=True)
+        deadline = time.time() + START_SECONDS
+        while time.time() < deadline and self.proc.poll() is None:
+            ping = subprocess.run([CELERY, "-A", "portal", "inspect", "ping", "-d", self.name, "--timeout", "2"],
+                                  cwd=ROOT, env=self.env, capture_output=True, text=True)
+            if ping.returncode == 0 and "pong" in ping.stdout:
+                return self
+            time.sleep(0.5)
+        self.__exit__()
+        raise RuntimeError("the Celery worker did not start")
+
+    def __exit__(self, *exc) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+def scenario_contract_pdf_worker(results: dict) -> None:
+    """BENCH_PDF_WORKER_CONTRACTS contracts (default 200) rendered and sealed through a real Celery worker on
+    Redis (BENCH_PDF_BROKER): wall time from the first task enqueued to the last signed copy stored.
+    Target: under 2 minutes."""
+    with CeleryWorker(PDF_BROKER):
+        out = manage("bench_contract_pdf", "--count", PDF_WORKER_CONTRACTS, CELERY_BROKER_URL=PDF_BROKER)
+    results["contract_pdf_worker"] = json.loads(out.strip().splitlines()[-1])
+    results["contract_pdf_worker"]["worker_concurrency"] = int(PDF_WORKER_CONCURRENCY)
+
+
+SCENARIOS = {"pages": scenario_pages, "review_queue": scenario_review_queue, "submission": scenario_submission,
+             "compiled_vs_orm": scenario_compiled_vs_orm, "commission": scenario_commission,
+             "contract_pdf": scenario_contract_pdf, "contract_pdf_worker": scenario_contract_pdf_worker}
+
+DEFAULT_SCENARIOS = ["pages", "review_queue", "submission", "commission", "contract_pdf", "contract_pdf_worker"]
 
 
 def main() -> int:
@@ -358,6 +419,14 @@ def main() -> int:
             print(f"{'commission (set-based)':<28} {value['lines']:,} lines in {value['seconds']} s"
                   f"   {value['lines_per_second']:,} lines/s   {value['queries']} queries"
                   f"   target {value['target_seconds']} s: {'ok' if value['ok'] else 'MISSED'}")
+        elif key == "contract_pdf":
+            print(f"{'contract PDF render + seal':<28} median {value['median_s']} s   p95 {value['p95_s']} s"
+                  f"   over {value['contracts']} ({value['pages_min']}–{value['pages_max']} pages)"
+                  f"   target {value['target_s']} s: {'ok' if value['ok'] else 'MISSED'}")
+        elif key == "contract_pdf_worker":
+            print(f"{'contract PDFs via Celery':<28} {value['done']}/{value['contracts']} in {value['wall_s']} s"
+                  f"   ({value['per_contract_s']} s each, {value['worker_concurrency']} worker processes)"
+                  f"   target {value['target_s']} s: {'ok' if value['ok'] else 'MISSED'}")
         elif isinstance(value, dict) and "p95_ms" in value:
             print(f"{key:<28} " + "   ".join(f"{k} {v}" for k, v in value.items()))
         elif not isinstance(value, dict):

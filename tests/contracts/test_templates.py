@@ -184,3 +184,24 @@ def test_editors_edit_templates_and_approvers_publish_them():
     assert not editor.has_perm("contracts.publish_contracttemplate")
     assert compliance.has_perm("contracts.publish_contracttemplate")
     assert not compliance.has_perm("contracts.change_contracttemplate")
+
+
+def test_the_admin_editor_offers_the_workflow_and_the_preview_but_no_publish(client):
+    from django.urls import reverse
+
+    contracts_defaults_load()
+    editor = staff(Role.EDITOR, "editor5@example.com")
+    from portal.roles import roles_sync
+
+    roles_sync()
+    client.force_login(editor)
+    template = ContractTemplate.objects.get(mode=CooperationMode.PLATFORM)
+    url = reverse("wagtailsnippets_contracts_contracttemplate:edit", args=[template.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "action-submit" in body  # submit to the approval workflow
+    assert 'name="action-publish"' not in body
+    assert reverse("wagtailsnippets_contracts_contracttemplate:preview_on_edit", args=[template.pk]) in body
+    listing = client.get(reverse("wagtailsnippets_contracts_contracttemplate:list"), HTTP_ACCEPT_LANGUAGE="en")
+    assert listing.status_code == 200 and "平台入驻合作协议" in listing.content.decode()
