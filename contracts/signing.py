@@ -12,11 +12,13 @@ reported by `pdf_signature_check`.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import fcntl
 import functools
 import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,6 +124,17 @@ def signing_material() -> SigningMaterial:
     return SigningMaterial(folder / _KEY_NAME, folder / _CERT_NAME, (folder / _ROOT_NAME,), folder / _ROOT_NAME)
 
 
+def _outside_event_loop(fn, *args, **kwargs):
+    """Call `fn` (a pyHanko sync wrapper, which runs asyncio.run inside) in this thread, or in a helper thread
+    when this thread already runs an event loop (an async caller, a browser test's sync Playwright)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
 def _load_certificate(path: Path) -> asn1_x509.Certificate:
     data = path.read_bytes()
     if pem.detect(data):
@@ -163,7 +176,8 @@ def pdf_sign(data: bytes, *, reason: str = "", location: str = "", name: str = "
         subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
         reason=reason or None, location=location or None, name=name or None,
     )
-    out = signers.sign_pdf(writer, meta, signer=signer, new_field_spec=fields.SigFieldSpec(SIGNATURE_FIELD))
+    out = _outside_event_loop(signers.sign_pdf, writer, meta, signer=signer,
+                              new_field_spec=fields.SigFieldSpec(SIGNATURE_FIELD))
     return out.getvalue()
 
 
@@ -213,7 +227,7 @@ def pdf_signature_check(data: bytes) -> SignatureCheck:
     embedded = signatures[0]
     result.signed = True
     try:
-        status = validate_pdf_signature(embedded, ValidationContext(trust_roots=trust_roots()))
+        status = _outside_event_loop(validate_pdf_signature, embedded, ValidationContext(trust_roots=trust_roots()))
     except Exception as exc:  # noqa: BLE001 (a mangled signature object or CMS blob)
         result.error = f"signature unreadable: {exc.__class__.__name__}"
         return result
@@ -231,7 +245,9 @@ def pdf_signature_check(data: bytes) -> SignatureCheck:
         status.docmdp_ok is False or (modification is not None and modification.name != "NONE")
         or (status.coverage is not None and status.coverage.name != "ENTIRE_FILE") or len(signatures) > 1)
     try:
-        result.signer = status.signing_cert.subject.human_friendly
+        subject = status.signing_cert.subject.native
+        parts = [subject.get("common_name"), subject.get("organization_name")]
+        result.signer = " · ".join(dict.fromkeys(p for p in parts if p)) or status.signing_cert.subject.human_friendly
     except AttributeError:
         result.signer = ""
     signed_at = status.signer_reported_dt

@@ -14,8 +14,13 @@ def verify_max_bytes() -> int:
 
 
 class VerifyUploadForm(forms.Form):
-    file = forms.FileField(label=_("Contract PDF"), help_text=_("The PDF as you received it, up to %(mb)s MB.")
-                           % {"mb": getattr(settings, "CONTRACT_VERIFY_MAX_MB", 20)})
+    file = forms.FileField(label=_("Contract PDF"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # in the request's language, with the limit in force
+        self.fields["file"].help_text = _("The PDF as you received it, up to %(mb)s MB.") % {
+            "mb": getattr(settings, "CONTRACT_VERIFY_MAX_MB", 20)}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
