@@ -3,6 +3,8 @@ document that is already stored returns it and writes nothing."""
 
 from __future__ import annotations
 
+import smtplib
+
 from celery import shared_task
 from django.db import OperationalError
 
@@ -22,3 +24,17 @@ def contract_document_render(self, contract_id: int, kind: str) -> int:
     if contract is None:
         return 0
     return contract_document_build(contract=contract, kind=kind).pk
+
+
+@shared_task(bind=True, autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError), retry_backoff=30,
+             retry_backoff_max=600, max_retries=5, soft_time_limit=60, time_limit=90)
+def contract_notification_task(self, contract_id: int, event: str) -> int:
+    """Send one lifecycle email of a contract (`contracts.services.notifications`); returns how many went out.
+    A retry after a partial failure may send a recipient the same email twice, never none."""
+    from .models import Contract
+    from .services.notifications import contract_notification_send
+
+    contract = Contract.objects.select_related("merchant").filter(pk=contract_id).first()
+    if contract is None:
+        return 0
+    return contract_notification_send(contract=contract, event=event)

@@ -4,8 +4,10 @@
 - countersigned: to every member (finance pays the deposit next), with the link to the signed copy;
 - terminated: to every member;
 - accepted: to the staff who may countersign (recruitment leads and administrators), except whoever issued it;
-- the acceptance code: to the one user who asked for it, sent right after the code's transaction commits.
-  The code itself never leaves the process in anything but this email (no task queue holds it).
+- the acceptance code: to the one user who asked for it, sent right after the code's transaction commits, in
+  the request: the code itself never leaves the process in anything but this email (no task queue holds it).
+
+The lifecycle emails go through a Celery task queued after commit (`contract_notification_task`).
 
 Templates: `contracts/email/<event>_subject.txt` and `<event>_body.txt`.
 """
@@ -95,20 +97,14 @@ def contract_notification_send(*, contract: Contract, event: str) -> int:
 
 
 def contract_notify(*, contract: Contract, event: str) -> None:
-    """Send `event`'s emails once the current transaction commits (never for one that rolls back). A mail
-    server that fails is logged; the transition stands."""
+    """Queue `event`'s emails (`contracts.tasks.contract_notification_task`) once the current transaction
+    commits, never for one that rolls back."""
     if event not in EVENTS:
         raise ValueError(f"unknown contract notification {event!r}")
+    from ..tasks import contract_notification_task
+
     contract_id = contract.pk
-
-    def send() -> None:
-        fresh = Contract.objects.select_related("merchant").get(pk=contract_id)
-        try:
-            contract_notification_send(contract=fresh, event=event)
-        except OSError:
-            logger.exception("contract %s: the %s email could not be sent", contract_id, event)
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: contract_notification_task.delay(contract_id, event))
 
 
 def acceptance_code_email(*, contract: Contract, user: Any, code: str, expires_at: dt.datetime, pdf_sha256: str,

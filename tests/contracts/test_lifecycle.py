@@ -527,3 +527,33 @@ def test_the_periodic_review_finds_contracts_due_for_expiring_and_expiry(w):
     contract_expiring_mark(contract=contract, now=timezone.make_aware(dt.datetime.combine(ends, dt.time(9))))
     assert list(contracts_to_expire(today=ends)) == []
     assert list(contracts_to_expire(today=ends + dt.timedelta(days=1))) == [contract]
+
+
+def test_issue_emails_the_owners_and_admins_and_countersigning_every_member(w, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    contract = w.draft()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        contract_issue(contract=contract, actor=w.compliance)
+    issued_to = sorted(a for m in mail.outbox for a in m.to if contract.number in m.subject)
+    assert issued_to == sorted([w.owner.email, w.member_admin.email])
+    assert all("/portal/contracts/" in m.body for m in mail.outbox if contract.number in m.subject)
+    assert contract.documents.filter(kind="issued").exists()  # rendered after the commit
+    contract = accepted_existing(w, contract)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        contract_countersign(contract=contract, actor=w.lead)
+    signed_to = sorted(a for m in mail.outbox for a in m.to if contract.number in m.subject)
+    assert signed_to == sorted([w.owner.email, w.member_admin.email, w.finance.email, w.operations.email])
+
+
+def accepted_existing(w, contract):
+    from django.core import mail
+
+    from contracts.services import contract_accept, contract_acceptance_code_send
+
+    with _commit_callbacks():
+        contract_acceptance_code_send(contract=contract, user=w.owner, ip=None, user_agent="")
+    return contract_accept(contract=contract, user=w.owner, typed_name="张三", code=_code_from(mail.outbox[-1].body),
+                           ip=None, user_agent="")
