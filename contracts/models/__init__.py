@@ -23,7 +23,9 @@ from .contracts import (
     ContractStatus,
     TerminationSide,
 )
+from .exports import ContractExport, ContractExportStatus
 from .numbering import ContractNumberCounter
+from .renewals import RenewalDecision, RenewalReview
 from .settings import ContractSettings
 from .templates import ClauseBlock, ContractTemplate, ContractTemplateVersion
 
@@ -41,6 +43,8 @@ __all__ = [
     "AcceptanceCode",
     "Contract",
     "ContractDocument",
+    "ContractExport",
+    "ContractExportStatus",
     "ContractKind",
     "ContractLadderBand",
     "ContractNumberCounter",
@@ -49,6 +53,8 @@ __all__ = [
     "ClauseBlock",
     "ContractTemplate",
     "ContractTemplateVersion",
+    "RenewalDecision",
+    "RenewalReview",
     "TerminationSide",
     "TwoPersonApprovalTask",
 ]
