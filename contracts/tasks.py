@@ -38,3 +38,18 @@ def contract_notification_task(self, contract_id: int, event: str) -> int:
     if contract is None:
         return 0
     return contract_notification_send(contract=contract, event=event)
+
+
+# ---- admin: bulk PDF downloads
+
+@shared_task(bind=True, autoretry_for=_TRANSIENT, retry_backoff=10, retry_backoff_max=300, max_retries=3,
+             soft_time_limit=1800, time_limit=1900, acks_late=True)
+def contract_export_build_task(self, export_id: int) -> int:
+    """Build the zip of one bulk PDF download; returns how many PDFs it holds (0 if the row is gone)."""
+    from .exports import contract_export_build
+    from .models import ContractExport
+
+    export = ContractExport.objects.filter(pk=export_id).first()
+    if export is None:
+        return 0
+    return contract_export_build(export=export).files
