@@ -205,6 +205,12 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "onboarding.tasks.documents_expiry_check_task", "schedule": crontab(hour=8, minute=30),
     },
 }
+# contracts: renewal reviews, their reminders and the end of terms, once a day (Asia/Shanghai)
+CELERY_BEAT_SCHEDULE |= {
+    "contracts-renewals-daily": {
+        "task": "contracts.tasks.contracts_renewals_daily_task", "schedule": crontab(hour=1, minute=30),
+    },
+}
 
 # Stripe: localstripe in development and tests (STRIPE_API_BASE), real Stripe in production.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_localstripe")
