@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,16 +42,6 @@ from .terms import LadderFormSet, TermsForm, ladder_bands_from, term_sections
 
 S = ContractStatus
 CANCELLABLE = (S.DRAFT, S.ISSUED, S.ACCEPTED)
-
-
-def commission_url(contract: Contract) -> str | None:
-    """The commission page of the contract (the commission engine's admin), when it is installed."""
-    for name in ("contracts_commission", "contracts_commission:index", "contracts_admin:commission"):
-        try:
-            return reverse(name, args=[contract.pk])
-        except NoReverseMatch:
-            continue
-    return None
 
 
 def error_messages(error: Exception) -> list[str]:
@@ -124,7 +114,7 @@ class ContractDetailView(ContractPageMixin, TemplateView):
             family_root=family_root,
             renewal=renewal,
             timeline=contract_timeline(contract),
-            commission_url=commission_url(contract),
+            commission_url=reverse("contracts_commission", args=[contract.pk]),
             show_edit=can_edit and status == S.DRAFT,
             show_issue=can_edit and status == S.DRAFT,
             show_withdraw=can_edit and status == S.ISSUED,
