@@ -159,6 +159,8 @@ class TermsEditView(ContractPageMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=TermsForm(contract=self.contract)))
 
     def post(self, request, *args, **kwargs):
+        if not self.contract.terms_editable:
+            return self._not_editable()
         form = TermsForm(request.POST, contract=self.contract)
         if form.is_valid():
             try:
@@ -192,6 +194,8 @@ class LadderEditView(ContractPageMixin, TemplateView):
             formset=LadderFormSet(prefix="bands", initial=self._initial())))
 
     def post(self, request, *args, **kwargs):
+        if not self.contract.terms_editable:
+            return TermsEditView._not_editable(self)
         formset = LadderFormSet(request.POST, prefix="bands", initial=self._initial())
         errors: list[str] = []
         if formset.is_valid():

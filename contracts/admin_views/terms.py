@@ -108,7 +108,11 @@ class TermsForm(forms.Form):
             label=_label("categories"), queryset=Category.objects.all(), required=False,
             widget=forms.CheckboxSelectMultiple)
         for name, field in self.fields.items():
-            field.label = _label(name) if name in EDITABLE_TERMS else field.label
+            if name in EDITABLE_TERMS:
+                field.label = _label(name)
+            if name not in ("categories", "regions"):
+                # the model's own limits (0–100 for a percentage, not negative for money) on the form too
+                field.validators = [*field.validators, *Contract._meta.get_field(name)._validators]
         self.order_fields(EDITABLE_TERMS)
 
     def sections(self) -> list[dict]:
