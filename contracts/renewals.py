@@ -275,7 +275,11 @@ def renewals_daily_run(*, now: dt.datetime | None = None) -> dict[str, int]:
     # the open reviews past halfway (a few per day); each is checked under its lock
     reviews = RenewalReview.objects.filter(closed_at__isnull=True, ends_on__lte=halfway, ends_on__gte=today)
     for review in reviews.order_by("pk"):
-        if REMINDER_HALFWAY in review.reminders_sent:
+        # a review opened past halfway (the settings changed, or the term was short) had its first reminder late
+        # enough: it gets no second one the same week
+        opened_on = timezone.localdate(review.opened_at)
+        if REMINDER_HALFWAY in review.reminders_sent or opened_on >= review.ends_on - dt.timedelta(
+                days=settings.renewal_review_days // 2):
             continue
         with transaction.atomic():
             review = row_lock(review)
