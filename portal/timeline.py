@@ -48,13 +48,19 @@ def when_display(value: Any) -> str:
     """A stored ISO date or datetime as the viewer reads dates (local time); "" for nothing."""
     if not value:
         return ""
-    moment = parse_datetime(str(value))
+    text = str(value)
+    try:
+        day = parse_date(text) if len(text) == 10 else None  # a bare date stays a date (not midnight of it)
+        moment = None if day is not None else parse_datetime(text)
+    except ValueError:  # well formed but no real date: shown as stored
+        return text
+    if day is not None:
+        return date_format(day, "SHORT_DATE_FORMAT")
     if moment is not None:
         if timezone.is_aware(moment):
             moment = timezone.localtime(moment)
         return date_format(moment, "SHORT_DATETIME_FORMAT")
-    day = parse_date(str(value))
-    return date_format(day, "SHORT_DATE_FORMAT") if day is not None else str(value)
+    return text
 
 
 def text_details(data: Mapping, *keys: str) -> list[str]:
