@@ -53,3 +53,13 @@ def contract_export_build_task(self, export_id: int) -> int:
     if export is None:
         return 0
     return contract_export_build(export=export).files
+
+
+# ---- renewals: the daily review
+
+@shared_task(soft_time_limit=600, time_limit=660)
+def contracts_renewals_daily_task() -> dict:
+    """Open the renewal reviews that are due, send their reminders, end the terms that ran out."""
+    from .renewals import renewals_daily_run
+
+    return renewals_daily_run()
