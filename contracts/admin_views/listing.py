@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, DateColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.widgets.button import HeaderButton
 
@@ -38,6 +39,11 @@ def contract_list_queryset() -> models.QuerySet[Contract]:
 
 def _deposit(contract: Contract) -> str:
     return format_money(contract.deposit_amount, contract.currency)
+
+
+def _term_end(contract: Contract) -> str:
+    # the day itself (Wagtail's date column tells datetimes relative to now: "in 2 years")
+    return date_format(contract.ends_on, "SHORT_DATE_FORMAT") if contract.ends_on else "—"
 
 
 def _categories(contract: Contract, now) -> str:
@@ -126,7 +132,7 @@ class ContractListView(ContractStaffRequiredMixin, ContractListExportMixin, Inde
             Column("grade", label=_("Grade"), sort_key="grade"),
             Column("deposit", label=_("Deposit"), accessor=_deposit, sort_key="deposit_amount",
                    classname="contracts-number"),
-            DateColumn("ends_on", label=_("Term ends"), sort_key="ends_on"),
+            Column("ends_on", label=_("Term ends"), accessor=_term_end, sort_key="ends_on"),
         ]
 
     @cached_property
