@@ -1,9 +1,7 @@
-"""A contract's timeline, read from the audit log (`contracts.contract.<event>`) and told in the viewer's
-language on the shared builder `portal.timeline`: each event a sentence, with detail lines (reasons, hashes,
-dates) and, for edited terms, one row per term before → after.
-
-For the merchant (`for_merchant`), staff appear as the recruitment team, and internal events (terms edited
-while drafting, renewal proposals and overrides, codes, downloads) and internal data are left out.
+"""The staff's timeline of a contract (the admin detail page): the contract timeline of `contracts.selectors`
+(the merchant's pages use the same sentences) with what only staff read — each edited term and the ladder
+before → after, the template version drafted from, the terms' hash at issue, who ended a contract, the
+renewal review's proposal and overrides, and PDF downloads.
 """
 
 from __future__ import annotations
@@ -20,35 +18,17 @@ from portal.money import format_money
 from portal.text import join_names
 from portal.timeline import TimelineEntry, text_details, timeline_build, when_display
 
+from . import selectors
 from .models import Contract, ContractKind, RenewalDecision, TerminationSide
 
-ACTION_PREFIX = "contracts.contract."
-
-SENTENCES = {
-    "drafted": gettext_lazy("Contract drafted"),
-    "terms_updated": gettext_lazy("Terms changed"),
-    "ladder_set": gettext_lazy("Contract ladder set"),
-    "amendment_drafted": gettext_lazy("Amendment drafted"),
-    "renewal_drafted": gettext_lazy("Renewal contract drafted"),
-    "issued": gettext_lazy("Issued to the merchant"),
-    "withdrawn": gettext_lazy("Withdrawn for revision"),
-    "cancelled": gettext_lazy("Contract cancelled"),
-    "acceptance_code_sent": gettext_lazy("Acceptance code sent"),
-    "acceptance_code_wrong": gettext_lazy("Wrong acceptance code entered"),
-    "accepted": gettext_lazy("Accepted by the merchant"),
-    "countersigned": gettext_lazy("Countersigned"),
-    "activated": gettext_lazy("Contract active"),
-    "terminated": gettext_lazy("Contract terminated"),
-    "expiring": gettext_lazy("Term ending: renewal review open"),
-    "expired": gettext_lazy("Contract expired"),
-    "renewed": gettext_lazy("Contract renewed"),
-    "renewal_review_opened": gettext_lazy("Renewal review opened"),
+# events only staff see (the merchant's timeline leaves them out: `selectors.INTERNAL_EVENTS`)
+STAFF_SENTENCES = {
+    "renewal_review_opened": gettext_lazy("Renewal proposal made"),
     "renewal_overridden": gettext_lazy("Renewal decision overridden"),
     "document_downloaded": gettext_lazy("PDF downloaded"),
 }
-INTERNAL_EVENTS = {"terms_updated", "ladder_set", "acceptance_code_wrong", "renewal_review_opened",
-                   "renewal_overridden", "document_downloaded"}
-INTERNAL_KEYS = ("before", "after", "code", "reason_internal", "proposal", "reasons")
+MONEY_TERMS = {"technical_service_fee", "franchise_fee", "liquidated_damages_minimum", "deposit_amount",
+               "min_annual_marketing"}
 
 
 @dataclass
@@ -68,8 +48,11 @@ def _field_label(name: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-MONEY_TERMS = {"technical_service_fee", "franchise_fee", "liquidated_damages_minimum", "deposit_amount",
-               "min_annual_marketing"}
+def _money(value: Any, currency: str) -> str:
+    try:
+        return format_money(Decimal(str(value)), currency)
+    except (InvalidOperation, ValueError, TypeError, ArithmeticError):
+        return str(value)
 
 
 def _value(name: str, value: Any, *, currency: str) -> str:
@@ -84,13 +67,6 @@ def _value(name: str, value: Any, *, currency: str) -> str:
     return str(value)
 
 
-def _money(value: Any, currency: str) -> str:
-    try:
-        return format_money(Decimal(str(value)), currency)
-    except (InvalidOperation, ValueError, TypeError, ArithmeticError):
-        return str(value)
-
-
 def _terms_updated(entry: TimelineEntry, contract: Contract) -> None:
     before, after = entry.data.get("before") or {}, entry.data.get("after") or {}
     if not isinstance(before, dict) or not isinstance(after, dict):
@@ -103,7 +79,7 @@ def _terms_updated(entry: TimelineEntry, contract: Contract) -> None:
 
 def _ladder(bands: Any, currency: str) -> str:
     if not isinstance(bands, list) or not bands:
-        return _("none")
+        return "—"
     return join_names(f"≥ {_money(b.get('min_gmv'), currency)}: {b.get('rate_percent')}%"
                       for b in bands if isinstance(b, dict))
 
@@ -116,11 +92,8 @@ def _ladder_set(entry: TimelineEntry, contract: Contract) -> None:
 
 def _drafted(entry: TimelineEntry, contract: Contract) -> None:
     data = entry.data
-    kind = data.get("kind")
-    if kind == ContractKind.AMENDMENT and data.get("parent_number"):
-        entry.label = _("Amendment drafted for contract %(number)s") % {"number": data["parent_number"]}
-    elif kind == ContractKind.RENEWAL and data.get("parent_number"):
-        entry.label = _("Renewal drafted for contract %(number)s") % {"number": data["parent_number"]}
+    if data.get("kind") in (ContractKind.AMENDMENT, ContractKind.RENEWAL) and data.get("parent_number"):
+        entry.details.append(_("From contract %(number)s.") % {"number": data["parent_number"]})
     if data.get("template_number"):
         entry.details.append(_("Template version %(number)s.") % {"number": data["template_number"]})
     entry.details += text_details(data, "summary")
@@ -138,33 +111,13 @@ def _issued(entry: TimelineEntry, contract: Contract) -> None:
         entry.details.append(_("Terms SHA-256: %(hash)s") % {"hash": entry.data["content_sha256"]})
 
 
-def _accepted(entry: TimelineEntry, contract: Contract) -> None:
-    data = entry.data
-    if data.get("typed_name"):
-        entry.details.append(_("Name typed: %(name)s") % {"name": data["typed_name"]})
-    if data.get("pdf_sha256"):
-        entry.details.append(_("PDF SHA-256: %(hash)s") % {"hash": data["pdf_sha256"]})
-
-
-def _countersigned(entry: TimelineEntry, contract: Contract) -> None:
-    data = entry.data
-    if data.get("starts_on") and data.get("ends_on"):
-        entry.details.append(_("Term from %(start)s to %(end)s.")
-                             % {"start": when_display(data["starts_on"]), "end": when_display(data["ends_on"])})
-    if data.get("launch_offer"):
-        entry.details.append(_("Signed in the launch window: the launch offer applies."))
-
-
 def _terminated(entry: TimelineEntry, contract: Contract) -> None:
-    data = entry.data
-    side = data.get("side")
+    side = entry.data.get("side")
     if side in TerminationSide.values:
         entry.details.append(_("Ended by: %(side)s") % {"side": TerminationSide(side).label})
-    if data.get("effective_on"):
-        entry.details.append(_("Takes effect on %(date)s.") % {"date": when_display(data["effective_on"])})
-    if data.get("with_parent"):
-        entry.details.append(_("Ends with contract %(number)s.") % {"number": data["with_parent"]})
-    entry.details += text_details(data, "reason")
+    selectors.DESCRIBERS["terminated"](entry, contract)
+    if entry.data.get("with_parent"):
+        entry.details.append(_("Ends with contract %(number)s.") % {"number": entry.data["with_parent"]})
 
 
 def _term_end(entry: TimelineEntry, contract: Contract) -> None:
@@ -192,26 +145,18 @@ def _overridden(entry: TimelineEntry, contract: Contract) -> None:
     entry.details += text_details(entry.data, "reason")
 
 
-def _reasons(entry: TimelineEntry, contract: Contract) -> None:
-    entry.details += text_details(entry.data, "reason")
-
-
 def _downloaded(entry: TimelineEntry, contract: Contract) -> None:
     if entry.data.get("sha256"):
-        entry.details.append(_("PDF SHA-256: %(hash)s") % {"hash": entry.data["sha256"]})
+        entry.details.append(_("Document SHA-256: %(sha)s") % {"sha": entry.data["sha256"]})
 
 
-DESCRIBERS = {
+STAFF_DESCRIBERS = {
     "drafted": _drafted,
     "terms_updated": _terms_updated,
     "ladder_set": _ladder_set,
     "amendment_drafted": _derived,
     "renewal_drafted": _derived,
     "issued": _issued,
-    "withdrawn": _reasons,
-    "cancelled": _reasons,
-    "accepted": _accepted,
-    "countersigned": _countersigned,
     "terminated": _terminated,
     "expiring": _term_end,
     "expired": _term_end,
@@ -222,11 +167,10 @@ DESCRIBERS = {
 }
 
 
-def contract_timeline(contract: Contract, *, for_merchant: bool = False) -> list[TimelineEntry]:
-    """The contract's history from the audit log, oldest first, in the active language."""
-    member_ids = (set(contract.merchant.memberships.values_list("user_id", flat=True)) if for_merchant else set())
+def contract_staff_timeline(*, contract: Contract) -> list[TimelineEntry]:
+    """The contract's history from the audit log for staff, oldest first, in the active language (one query)."""
     return timeline_build(
-        target=contract, action_prefix=ACTION_PREFIX, sentences=SENTENCES, describers=DESCRIBERS,
-        context=lambda entries: contract, team_name=_("Recruitment team") if for_merchant else None,
-        member_ids=member_ids, hidden_events=INTERNAL_EVENTS, hidden_keys=INTERNAL_KEYS,
+        target=contract, action_prefix=selectors.ACTION_PREFIX,
+        sentences={**selectors.SENTENCES, **STAFF_SENTENCES},
+        describers={**selectors.DESCRIBERS, **STAFF_DESCRIBERS}, context=lambda entries: contract,
     )

@@ -27,7 +27,7 @@ from portal.exceptions import ApplicationError
 from .. import permissions, renewals, services
 from ..models import Contract, ContractDocument, ContractKind, ContractStatus, RenewalReview
 from ..models.contracts import BINDING_STATUSES
-from ..timeline import contract_timeline
+from ..timeline import contract_staff_timeline
 from .access import ContractStaffRequiredMixin, contract_for_staff
 from .forms import (
     AmendmentForm,
@@ -38,7 +38,7 @@ from .forms import (
     WithdrawForm,
 )
 from .listing import url
-from .terms import LadderFormSet, TermsForm, ladder_bands_from, term_sections
+from .terms import LadderFormSet, TermsForm, ladder_bands_from, ladder_labels, term_sections
 
 S = ContractStatus
 CANCELLABLE = (S.DRAFT, S.ISSUED, S.ACCEPTED)
@@ -97,7 +97,7 @@ class ContractDetailView(ContractPageMixin, TemplateView):
         can_edit = permissions.user_can_edit_contracts(user)
         can_terminate = permissions.user_can_terminate(user)
         binding = status in BINDING_STATUSES
-        renewal = renewals.contract_renewal_status(contract)
+        renewal = renewals.contract_renewal_status(contract=contract)
         review: RenewalReview | None = renewal.review if renewal else None
         family_root = contract.parent if contract.parent_id else contract
         related = list(Contract.objects.filter(parent=family_root).exclude(pk=contract.pk)
@@ -108,12 +108,13 @@ class ContractDetailView(ContractPageMixin, TemplateView):
             contract=contract,
             sections=term_sections(contract),
             ladder=list(contract.ladder_bands.all()),
+            ladder_labels=ladder_labels(),
             documents=list(contract.documents.order_by("-created_at", "-id")),
             original=contract.parent,
             related=related,
             family_root=family_root,
             renewal=renewal,
-            timeline=contract_timeline(contract),
+            timeline=contract_staff_timeline(contract=contract),
             commission_url=reverse("contracts_commission", args=[contract.pk]),
             show_edit=can_edit and status == S.DRAFT,
             show_issue=can_edit and status == S.DRAFT,
@@ -211,7 +212,8 @@ class LadderEditView(ContractPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(contract=self.contract, submit_url=url("ladder", self.contract.pk))
+        context.update(contract=self.contract, submit_url=url("ladder", self.contract.pk),
+                       ladder_labels=ladder_labels())
         return context
 
 

@@ -149,3 +149,7 @@ def ladder_bands_from(formset) -> list[dict]:
         ({"min_gmv": f.cleaned_data["min_gmv"], "rate_percent": f.cleaned_data["rate_percent"]}
          for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")),
         key=lambda band: band["min_gmv"])
+
+
+def ladder_labels() -> dict[str, str]:
+    return {name: str(field.label) for name, field in LadderBandForm.base_fields.items()}

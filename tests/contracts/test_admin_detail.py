@@ -60,13 +60,13 @@ def test_the_page_shows_terms_documents_family_and_timeline(client, lead):
     html = response.content.decode()
     for text in (original.number, original.merchant_legal_name, "Platform entry", "¥6,000.00", "3.50%",
                  "Fresh food", "Shanghai", "¥60,000.00", signed.sha256, "Adds the Zhejiang region",
-                 amendment.number, "Countersigned", "Contract active", "System"):
+                 amendment.number, "Countersigned by the platform", "Active: the deposit is paid", "System"):
         assert text in html, text
     assert url("document", original, signed.pk) in html
     assert url("detail", amendment) in html
     timeline = response.context["timeline"]
     assert [e.event for e in timeline] == ["countersigned", "activated"]
-    assert timeline[0].actor_name == str(lead) and "Term from" in timeline[0].details[0]
+    assert timeline[0].actor_name == str(lead) and timeline[0].details[0].startswith("Term: ")
     # the amendment's page links back to its original
     amendment_page = client.get(detail_url(amendment)).content.decode()
     assert url("detail", original) in amendment_page and "Adds the Zhejiang region" in amendment_page
