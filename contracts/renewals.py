@@ -50,6 +50,7 @@ from portal.workflow import row_lock
 
 from .models import Contract, ContractKind, ContractSettings, ContractStatus, RenewalDecision, RenewalReview
 from .models.contracts import BINDING_STATUSES
+from .services import contract_expire, contract_expiring_mark, contract_renew_mark
 
 logger = logging.getLogger(__name__)
 
@@ -155,8 +156,6 @@ def review_opens_on(contract: Contract, *, settings: ContractSettings) -> dt.dat
 def renewal_review_open(*, contract: Contract, now: dt.datetime | None = None) -> RenewalReview | None:
     """Open the review of `contract`'s current term if it is due (see the module docstring) and mark the
     contract expiring; the review already open for this term when there is one; None when none is due."""
-    from .services import contract_expiring_mark
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     settings = ContractSettings.load()
@@ -233,8 +232,6 @@ def _renewal_signed(contract: Contract) -> Contract | None:
 def renewal_term_end(*, contract: Contract, now: dt.datetime | None = None) -> Contract:
     """After the last day of the term: renewed when a renewal contract of it has been countersigned (the
     operator's countersigner stands for the renewal), expired otherwise; the review closes."""
-    from .services import contract_expire, contract_renew_mark
-
     now = now or timezone.now()
     contract = row_lock(contract)
     if contract.status == S.ACTIVE:
@@ -377,8 +374,8 @@ def renewal_reminder_send(*, review: RenewalReview, kind: str) -> int:
 class RenewalStatus:
     """Where a contract's renewal stands, in words of the active language.
 
-    `state`: "scheduled" (the review opens on `opens_on`), "review" (open), "renewal" (a renewal contract is
-    under way), "renewal_signed", "renewed", "expired", "ended" (terminated). For the merchant's pages
+    `state`: "not_yet" (the review opens on `opens_on`), "open" (under review), "renewal" (a renewal contract
+    is under way), "renewal_signed", "renewed", "expired", "ended" (terminated). For the merchant's pages
     (`for_merchant`) the proposal, the decision and the reasons are left out until a renewal contract exists.
     """
 
@@ -396,7 +393,7 @@ class RenewalStatus:
     reasons: list[str] = field(default_factory=list)
 
 
-def contract_renewal_status(contract: Contract, *, for_merchant: bool = False,
+def contract_renewal_status(*, contract: Contract, for_merchant: bool = False,
                             today: dt.date | None = None) -> RenewalStatus | None:
     """The renewal status of a contract or renewal (None for drafts, cancelled contracts, amendments and
     contracts without an end date yet). Two queries."""
@@ -434,7 +431,7 @@ def contract_renewal_status(contract: Contract, *, for_merchant: bool = False,
             % {"number": renewal.number, "status": renewal.get_status_display(), "date": ends_text}, **base)
     opens_on = review_opens_on(contract, settings=settings)
     if review is None or review.ends_on != ends_on:
-        return RenewalStatus(state="scheduled", label=_("Renewal review not open yet"), opens_on=opens_on,
+        return RenewalStatus(state="not_yet", label=_("Not yet due"), opens_on=opens_on,
                              detail=_("The renewal review opens on %(opens)s; the term ends on %(date)s.")
                              % {"opens": date_format(opens_on, "DATE_FORMAT"), "date": ends_text},
                              **{**base, "review": None, "proposal_label": "", "decision_label": "",
@@ -445,7 +442,7 @@ def contract_renewal_status(contract: Contract, *, for_merchant: bool = False,
     else:
         detail = _("The term ends on %(date)s (in %(days)s days). Decision: %(decision)s.") % {
             "date": ends_text, "days": max(days_left, 0), "decision": D(review.decision).label}
-    return RenewalStatus(state="review", label=_("Renewal under review"), opens_on=opens_on, detail=detail, **base)
+    return RenewalStatus(state="open", label=_("Renewal under review"), opens_on=opens_on, detail=detail, **base)
 
 
 def renewal_reviews_open(*, queryset: models.QuerySet | None = None) -> models.QuerySet[RenewalReview]:

@@ -178,7 +178,7 @@ def test_override_through_the_admin_page(client, world, django_capture_on_commit
     client.force_login(world["drafter"])
     page = client.get(detail_url(due))
     html = page.content.decode()
-    assert page.context["renewal"].state == "review" and "No performance data yet" in html
+    assert page.context["renewal"].state == "open" and "No performance data yet" in html
     assert page.context["show_override"] is True
     override = reverse("contracts_admin:renewal_override", args=[due.pk])
     client.post(override, {"override-decision": "renew", "override-reason": ""})
@@ -201,7 +201,7 @@ def test_the_term_ends_expired_without_a_signed_renewal(world, django_capture_on
     due = Contract.objects.get(pk=world["due"].pk)
     assert due.status == S.EXPIRED
     assert RenewalReview.objects.get(contract=due).closed_at is not None
-    assert contract_renewal_status(due).state == "expired"
+    assert contract_renewal_status(contract=due).state == "expired"
 
 
 def test_the_last_day_still_binds(world, django_capture_on_commit_callbacks):
@@ -218,27 +218,27 @@ def test_the_term_ends_renewed_when_a_renewal_was_countersigned(world, django_ca
         renewals_daily_run()
     renewal = contract(status=S.SIGNED, merchant=due.merchant, kind=ContractKind.RENEWAL, parent=due,
                        starts_on=due.ends_on + dt.timedelta(days=1), ends_on=due.ends_on + dt.timedelta(days=1096))
-    assert contract_renewal_status(due).state == "renewal_signed"
+    assert contract_renewal_status(contract=due).state == "renewal_signed"
     counts = renewals_daily_run(now=timezone.now() + dt.timedelta(days=61))
     assert counts["renewed"] == 1
     due.refresh_from_db()
     assert due.status == S.RENEWED
-    status = contract_renewal_status(due)
+    status = contract_renewal_status(contract=due)
     assert status.state == "renewed" and renewal.number in status.detail
 
 
 def test_renewal_status_for_the_merchant_leaves_out_the_proposal(world, django_capture_on_commit_callbacks):
     due = world["due"]
     with translation.override("en"):
-        status = contract_renewal_status(world["later"])
-        assert status.state == "scheduled" and "opens on" in status.detail
+        status = contract_renewal_status(contract=world["later"])
+        assert status.state == "not_yet" and "opens on" in status.detail
         with django_capture_on_commit_callbacks(execute=True):
             renewals_daily_run()
         due.refresh_from_db()
-        staff_view = contract_renewal_status(due)
-        merchant_view = contract_renewal_status(due, for_merchant=True)
-        assert staff_view.state == merchant_view.state == "review"
+        staff_view = contract_renewal_status(contract=due)
+        merchant_view = contract_renewal_status(contract=due, for_merchant=True)
+        assert staff_view.state == merchant_view.state == "open"
         assert staff_view.reasons and staff_view.decision_label == "Do not renew"
         assert merchant_view.reasons == [] and merchant_view.decision_label == ""
         assert "Do not renew" not in merchant_view.detail
-    assert contract_renewal_status(contract(status=S.DRAFT)) is None
+    assert contract_renewal_status(contract=contract(status=S.DRAFT)) is None
