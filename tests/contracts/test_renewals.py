@@ -242,3 +242,16 @@ def test_renewal_status_for_the_merchant_leaves_out_the_proposal(world, django_c
         assert merchant_view.reasons == [] and merchant_view.decision_label == ""
         assert "Do not renew" not in merchant_view.detail
     assert contract_renewal_status(contract=contract(status=S.DRAFT)) is None
+
+
+def test_the_daily_task_is_scheduled_and_runs_the_renewal_work(world, settings, django_capture_on_commit_callbacks):
+    from celery.schedules import crontab
+
+    from contracts.tasks import contracts_renewals_daily_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["contracts-renewals-daily"]
+    assert entry["task"] == contracts_renewals_daily_task.name == "contracts.tasks.contracts_renewals_daily_task"
+    assert isinstance(entry["schedule"], crontab)
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = contracts_renewals_daily_task.delay().get()
+    assert counts["opened"] == 1
