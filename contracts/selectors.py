@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -74,44 +73,12 @@ def document_of(contract: Contract, kind: str) -> ContractDocument | None:
     return next((d for d in documents if d.kind == kind), None)
 
 
-@dataclass
-class RenewalStatus:
-    """What the merchant is told about the renewal of its contract. The renewal review (staff side) fills in
-    `proposal` and `decided`; until then the dates say when it opens."""
+def contract_renewal_status(*, contract: Contract, today: dt.date | None = None):
+    """What the merchant is told about the renewal of its contract: `contracts.renewals.contract_renewal_status`
+    for the merchant (the review's proposal and reasons stay with staff); None while there is no term."""
+    from .renewals import contract_renewal_status as renewal_status
 
-    ends_on: dt.date | None
-    review_opens_on: dt.date | None
-    state: str  # "not_yet" | "open" | "renewed" | "expired" | "none"
-    label: str
-    detail: str = ""
-    proposal: str = ""  # "renew" | "not_renew" | "" (none yet)
-    decided: bool = False
-
-
-def contract_renewal_status(*, contract: Contract, today: dt.date | None = None,
-                            settings: ContractSettings | None = None) -> RenewalStatus:
-    """The renewal status of a main contract, as far as the term's dates tell it (no query beyond the
-    settings). The renewal review adds its proposal here once it exists."""
-    today = today or timezone.localdate()
-    if contract.ends_on is None:
-        return RenewalStatus(ends_on=None, review_opens_on=None, state="none",
-                             label=_("The term starts when the contract is countersigned."))
-    settings = settings or ContractSettings.load()
-    opens_on = contract.ends_on - dt.timedelta(days=settings.renewal_review_days)
-    if contract.status == S.RENEWED:
-        return RenewalStatus(ends_on=contract.ends_on, review_opens_on=opens_on, state="renewed",
-                             label=_("Renewed"), decided=True, proposal="renew")
-    if contract.status == S.EXPIRED:
-        return RenewalStatus(ends_on=contract.ends_on, review_opens_on=opens_on, state="expired",
-                             label=_("Expired without renewal"), decided=True, proposal="not_renew")
-    if contract.status == S.EXPIRING or (contract.status in BINDING_STATUSES and today >= opens_on):
-        return RenewalStatus(ends_on=contract.ends_on, review_opens_on=opens_on, state="open",
-                             label=_("Renewal review open"),
-                             detail=_("The recruitment team reviews the renewal before the term ends on %(date)s; "
-                                      "we email you its proposal.") % {"date": contract.ends_on.isoformat()})
-    return RenewalStatus(ends_on=contract.ends_on, review_opens_on=opens_on, state="not_yet",
-                         label=_("Not yet due"),
-                         detail=_("The renewal review opens on %(date)s.") % {"date": opens_on.isoformat()})
+    return renewal_status(contract=contract, for_merchant=True, today=today)
 
 
 @dataclass
@@ -120,7 +87,7 @@ class MerchantContracts:
     amendments: list[Contract] = field(default_factory=list)
     others: list[Contract] = field(default_factory=list)  # earlier, ended or cancelled-after-issue contracts
     preparing: bool = False  # a contract is being drafted for the merchant
-    renewal: RenewalStatus | None = None
+    renewal: Any = None  # contracts.renewals.RenewalStatus
 
 
 def merchant_contracts(*, merchant: Merchant, today: dt.date | None = None) -> MerchantContracts:
@@ -166,7 +133,9 @@ SENTENCES = {
     "contracts.document.rendered": gettext_lazy("PDF generated"),
 }
 # the operator's own work, which the merchant's timeline leaves out
-INTERNAL_EVENTS = {"drafted", "terms_updated", "ladder_set", "renewal_drafted"}
+INTERNAL_EVENTS = {"drafted", "terms_updated", "ladder_set", "renewal_drafted",
+                   # the renewal review and the admin's downloads (contracts.renewals, contracts.admin_views)
+                   "renewal_review_opened", "renewal_overridden", "document_downloaded"}
 HIDDEN_KEYS = {"user_agent", "code", "template_version"}
 
 
