@@ -50,6 +50,7 @@ from portal.workflow import row_lock
 
 from .models import Contract, ContractKind, ContractSettings, ContractStatus, RenewalDecision, RenewalReview
 from .models.contracts import BINDING_STATUSES
+from .selectors import contracts_to_expire, contracts_to_mark_expiring
 from .services import contract_expire, contract_expiring_mark, contract_renew_mark
 
 logger = logging.getLogger(__name__)
@@ -259,9 +260,8 @@ def renewals_daily_run(*, now: dt.datetime | None = None) -> dict[str, int]:
     today = timezone.localdate(now)
     settings = ContractSettings.load()
     counts = {"opened": 0, "reminded": 0, "renewed": 0, "expired": 0, "failed": 0}
-    due = Contract.objects.filter(kind__in=RENEWABLE_KINDS, status=S.ACTIVE, ends_on__gte=today,
-                                  ends_on__lte=today + dt.timedelta(days=settings.renewal_review_days))
-    for contract in due.order_by("ends_on", "pk").iterator():
+    due = contracts_to_mark_expiring(today=today, settings=settings).filter(ends_on__gte=today)
+    for contract in due.iterator():
         try:
             if renewal_review_open(contract=contract, now=now) is not None:
                 counts["opened"] += 1
@@ -283,8 +283,10 @@ def renewals_daily_run(*, now: dt.datetime | None = None) -> dict[str, int]:
             if REMINDER_HALFWAY not in review.reminders_sent:
                 _reminder_queue(review=review, kind=REMINDER_HALFWAY)
                 counts["reminded"] += 1
-    ended = Contract.objects.filter(kind__in=RENEWABLE_KINDS, status__in=[S.ACTIVE, S.EXPIRING], ends_on__lt=today)
-    for contract in ended.order_by("ends_on", "pk").iterator():
+    # past their last day: the expiring ones, and any still active (their review opens and closes at once)
+    ended = [*contracts_to_expire(today=today), *contracts_to_mark_expiring(today=today, settings=settings)
+             .filter(ends_on__lt=today)]
+    for contract in ended:
         try:
             result = renewal_term_end(contract=contract, now=now)
         except ApplicationError:
