@@ -13,8 +13,8 @@ from .approval import two_person_workflow_ensure
 from .default_templates import default_template
 from .models import ContractTemplate, ContractTemplateVersion
 
-WORKFLOW_NAME = "Contract template approval"
-TASK_NAME = "Second-person approval (recruitment lead, compliance or administrator)"
+WORKFLOW_NAME = "合同模板审批 / Contract template approval"
+TASK_NAME = "合同模板第二人审批 / Contract template approval by a second person"
 APPROVER_ROLES = [Role.LEAD, Role.COMPLIANCE, Role.ADMIN]
 
 
