@@ -45,3 +45,17 @@ def test_two_acceptances_and_two_countersignatures_at_once_one_wins():
                    lambda: contract_countersign(contract=contract, actor=w.lead2))
     assert all(isinstance(r, Contract) and r.status == ContractStatus.SIGNED for r in results), results
     assert AuditEntry.objects.filter(target_id=str(contract.pk), action="contracts.contract.countersigned").count() == 1
+
+
+def test_the_database_refuses_to_change_the_terms_of_an_issued_or_signed_contract():
+    from decimal import Decimal
+
+    from django.db import DatabaseError, transaction
+
+    w = ContractWorld()
+    contract = w.issued()
+    with pytest.raises(DatabaseError, match="terms are frozen"), transaction.atomic():
+        Contract.objects.filter(pk=contract.pk).update(deposit_amount=Decimal("1.00"))
+    Contract.objects.filter(pk=contract.pk).update(status_changed_at=contract.issued_at)  # lifecycle columns stay
+    draft = w.draft()
+    Contract.objects.filter(pk=draft.pk).update(deposit_amount=Decimal("1.00"))  # a draft is still editable
