@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
@@ -226,8 +227,22 @@ class RenderedPdf:
     pages: int
 
 
+_fonts = threading.local()
+
+
+def _font_config():
+    """One WeasyPrint font configuration per thread, kept between documents: building it (fontconfig's view of
+    the system fonts, Noto CJK included) is part of every render otherwise."""
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
 def html_to_pdf(html: str) -> RenderedPdf:
     from weasyprint import HTML
 
-    document = HTML(string=html, url_fetcher=_refuse_fetch).render()
+    document = HTML(string=html, url_fetcher=_refuse_fetch).render(font_config=_font_config())
     return RenderedPdf(data=document.write_pdf(), pages=len(document.pages))
