@@ -362,6 +362,20 @@ class CeleryWorker:
         self.__exit__()
         raise RuntimeError("the Celery worker did not start")
 
+    def cpu_seconds(self) -> float:
+        """User plus system CPU time so far of the worker's processes (the main one and its pool)."""
+        total = 0.0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                pgrp = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2])
+            except (OSError, IndexError, ValueError):
+                continue
+            if self.proc is not None and pgrp == self.proc.pid:
+                total += _cpu_seconds(int(entry.name))
+        return total
+
     def __exit__(self, *exc) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
@@ -377,10 +391,18 @@ def scenario_contract_pdf_worker(results: dict) -> None:
     """BENCH_PDF_WORKER_CONTRACTS contracts (default 200) rendered and sealed through a real Celery worker on
     Redis (BENCH_PDF_BROKER): wall time from the first task enqueued to the last signed copy stored.
     Target: under 2 minutes."""
-    with CeleryWorker(PDF_BROKER):
+    with CeleryWorker(PDF_BROKER) as worker:
+        cpu_before = worker.cpu_seconds()
         out = manage("bench_contract_pdf", "--count", PDF_WORKER_CONTRACTS, CELERY_BROKER_URL=PDF_BROKER)
-    results["contract_pdf_worker"] = json.loads(out.strip().splitlines()[-1])
-    results["contract_pdf_worker"]["worker_concurrency"] = int(PDF_WORKER_CONCURRENCY)
+        cpu = worker.cpu_seconds() - cpu_before
+    result = json.loads(out.strip().splitlines()[-1])
+    concurrency = int(PDF_WORKER_CONCURRENCY)
+    # the workers' own CPU time: with the machine's cores to themselves, the wall time would be about this
+    # divided by the worker processes (another run on a busy machine shares the cores)
+    result.update(worker_concurrency=concurrency, worker_cpu_s=round(cpu, 1),
+                  worker_cpu_per_contract_s=round(cpu / max(result["done"], 1), 3),
+                  idle_machine_wall_estimate_s=round(cpu / concurrency, 1))
+    results["contract_pdf_worker"] = result
 
 
 SCENARIOS = {"pages": scenario_pages, "review_queue": scenario_review_queue, "submission": scenario_submission,
@@ -421,11 +443,14 @@ def main() -> int:
                   f"   target {value['target_seconds']} s: {'ok' if value['ok'] else 'MISSED'}")
         elif key == "contract_pdf":
             print(f"{'contract PDF render + seal':<28} median {value['median_s']} s   p95 {value['p95_s']} s"
+                  f"   (CPU median {value['cpu_median_s']} s, p95 {value['cpu_p95_s']} s; load {value['load_1min']})"
                   f"   over {value['contracts']} ({value['pages_min']}–{value['pages_max']} pages)"
                   f"   target {value['target_s']} s: {'ok' if value['ok'] else 'MISSED'}")
         elif key == "contract_pdf_worker":
             print(f"{'contract PDFs via Celery':<28} {value['done']}/{value['contracts']} in {value['wall_s']} s"
-                  f"   ({value['per_contract_s']} s each, {value['worker_concurrency']} worker processes)"
+                  f"   ({value['per_contract_s']} s each, {value['worker_concurrency']} worker processes;"
+                  f" worker CPU {value['worker_cpu_s']} s, {value['worker_cpu_per_contract_s']} s a contract,"
+                  f" on idle cores ≈ {value['idle_machine_wall_estimate_s']} s; load {value['load_1min']})"
                   f"   target {value['target_s']} s: {'ok' if value['ok'] else 'MISSED'}")
         elif isinstance(value, dict) and "p95_ms" in value:
             print(f"{key:<28} " + "   ".join(f"{k} {v}" for k, v in value.items()))

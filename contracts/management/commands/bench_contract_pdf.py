@@ -15,6 +15,7 @@ Prints one JSON line. The contracts and their files stay in the bench database.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import time
 from decimal import Decimal
@@ -101,14 +102,18 @@ class Command(BaseCommand):
     def _inline(self, contract_ids: list[int]) -> dict:
         from contracts.documents import contract_document_build
 
-        timings, pages = [], []
+        timings, cpu, pages = [], [], []
         for contract in Contract.objects.filter(pk__in=contract_ids).select_related("template_version"):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             document = contract_document_build(contract=contract, kind=ContractDocument.Kind.SIGNED)
             timings.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - cpu_started)
             pages.append(document.pages)
         median, p95 = statistics.median(timings), _percentile(timings, 95)
+        # CPU seconds of this process: what one contract costs whatever else the machine is doing
         return {"contracts": len(timings), "median_s": round(median, 3), "p95_s": round(p95, 3),
+                "cpu_median_s": round(statistics.median(cpu), 3), "cpu_p95_s": round(_percentile(cpu, 95), 3),
+                "load_1min": round(os.getloadavg()[0], 2),
                 "min_s": round(min(timings), 3), "max_s": round(max(timings), 3),
                 "pages_min": min(pages), "pages_max": max(pages), "target_s": TARGET_INLINE_SECONDS,
                 "ok": p95 < TARGET_INLINE_SECONDS}
@@ -132,6 +137,7 @@ class Command(BaseCommand):
                 .order_by("-created_at").values_list("created_at", flat=True).first())
         files_wall = (last - start_moment).total_seconds() if last else wall
         return {"contracts": len(contract_ids), "done": done, "wall_s": round(files_wall, 1),
+                "load_1min": round(os.getloadavg()[0], 2),
                 "enqueue_s": round(enqueued, 2), "per_contract_s": round(files_wall / max(done, 1), 3),
                 "target_s": TARGET_WORKER_SECONDS,
                 "ok": done == len(contract_ids) and files_wall < TARGET_WORKER_SECONDS}
