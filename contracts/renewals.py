@@ -260,8 +260,11 @@ def renewals_daily_run(*, now: dt.datetime | None = None) -> dict[str, int]:
     today = timezone.localdate(now)
     settings = ContractSettings.load()
     counts = {"opened": 0, "reminded": 0, "renewed": 0, "expired": 0, "failed": 0}
-    due = contracts_to_mark_expiring(today=today, settings=settings).filter(ends_on__gte=today)
-    for contract in due.iterator():
+    due = [*contracts_to_mark_expiring(today=today, settings=settings).filter(ends_on__gte=today),
+           # marked expiring some other way: their review opens all the same
+           *Contract.objects.filter(kind__in=RENEWABLE_KINDS, status=S.EXPIRING, ends_on__gte=today)
+           .exclude(renewal_reviews__ends_on=models.F("ends_on")).order_by("ends_on", "pk")]
+    for contract in due:
         try:
             if renewal_review_open(contract=contract, now=now) is not None:
                 counts["opened"] += 1

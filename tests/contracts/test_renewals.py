@@ -255,3 +255,13 @@ def test_the_daily_task_is_scheduled_and_runs_the_renewal_work(world, settings, 
     with django_capture_on_commit_callbacks(execute=True):
         counts = contracts_renewals_daily_task.delay().get()
     assert counts["opened"] == 1
+
+
+def test_a_contract_marked_expiring_without_a_review_gets_one(world, django_capture_on_commit_callbacks):
+    from contracts.services import contract_expiring_mark
+
+    contract_expiring_mark(contract=world["due"], actor=None)
+    assert not RenewalReview.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert renewals_daily_run()["opened"] == 1
+    assert RenewalReview.objects.get().contract == world["due"]
