@@ -166,6 +166,9 @@ def renewal_review_open(*, contract: Contract, now: dt.datetime | None = None) -
     opens_on = review_opens_on(contract, settings=settings)
     if opens_on is None or today < opens_on:
         return None
+    if contract.status == S.ACTIVE:
+        # the term's end first (its entry opens the timeline's renewal part), then the proposal
+        contract = contract_expiring_mark(contract=contract, actor=None, now=now)
     review = RenewalReview.objects.filter(contract=contract, ends_on=contract.ends_on).first()
     if review is None:
         metrics = renewal_metrics(contract=contract)
@@ -181,8 +184,6 @@ def renewal_review_open(*, contract: Contract, now: dt.datetime | None = None) -
             "review": review.pk, "ends_on": contract.ends_on, "proposal": proposal, "reasons": reasons,
             "gmv_yoy": metrics.gmv_yoy, "satisfaction": metrics.satisfaction, "gmv_threshold": gmv_threshold,
             "satisfaction_threshold": satisfaction_threshold})
-    if contract.status == S.ACTIVE:
-        contract_expiring_mark(contract=contract, actor=None, now=now)
     if REMINDER_OPENED not in review.reminders_sent:
         _reminder_queue(review=review, kind=REMINDER_OPENED)
     return review

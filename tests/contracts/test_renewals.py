@@ -265,3 +265,16 @@ def test_a_contract_marked_expiring_without_a_review_gets_one(world, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         assert renewals_daily_run()["opened"] == 1
     assert RenewalReview.objects.get().contract == world["due"]
+
+
+def test_the_staff_timeline_tells_the_review_in_order(world, django_capture_on_commit_callbacks):
+    from contracts.timeline import contract_staff_timeline
+
+    with django_capture_on_commit_callbacks(execute=True):
+        renewals_daily_run()
+    with translation.override("en"):
+        timeline = contract_staff_timeline(contract=world["due"])
+    assert [e.event for e in timeline] == ["expiring", "renewal_review_opened"]
+    assert timeline[1].label == "Renewal proposal made" and timeline[1].actor_name == "System"
+    assert timeline[1].details[0] == "Proposal: Do not renew."
+    assert timeline[1].details[1].startswith("No performance data yet")
