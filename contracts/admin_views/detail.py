@@ -79,6 +79,13 @@ class ContractPageMixin(ContractStaffRequiredMixin, WagtailAdminTemplateMixin):
     def get_page_subtitle(self):
         return self.contract.merchant_legal_name or self.contract.merchant.name
 
+    def not_editable(self):
+        """Back to the contract with the reason: its terms are frozen from issue on."""
+        messages.error(self.request, _("Contract %(number)s is “%(status)s”: its terms can only be changed while "
+                                       "it is a draft.") % {"number": self.contract.number,
+                                                             "status": self.contract.get_status_display()})
+        return redirect(url("detail", self.contract.pk))
+
     def get_breadcrumbs_items(self):
         items = [*self.breadcrumbs_items, {"url": url("index"), "label": gettext_lazy("Contracts")}]
         if getattr(self, "page_heading", None):
@@ -148,20 +155,14 @@ class TermsEditView(ContractPageMixin, TemplateView):
     template_name = "contracts/admin/terms_edit.html"
     page_heading = gettext_lazy("Edit the terms")
 
-    def _not_editable(self):
-        messages.error(self.request, _("Contract %(number)s is “%(status)s”: its terms can only be changed while "
-                                       "it is a draft.") % {"number": self.contract.number,
-                                                             "status": self.contract.get_status_display()})
-        return redirect(url("detail", self.contract.pk))
-
     def get(self, request, *args, **kwargs):
         if not self.contract.terms_editable:
-            return self._not_editable()
+            return self.not_editable()
         return self.render_to_response(self.get_context_data(form=TermsForm(contract=self.contract)))
 
     def post(self, request, *args, **kwargs):
         if not self.contract.terms_editable:
-            return self._not_editable()
+            return self.not_editable()
         form = TermsForm(request.POST, contract=self.contract)
         if form.is_valid():
             try:
@@ -190,13 +191,13 @@ class LadderEditView(ContractPageMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         if not self.contract.terms_editable:
-            return TermsEditView._not_editable(self)
+            return self.not_editable()
         return self.render_to_response(self.get_context_data(
             formset=LadderFormSet(prefix="bands", initial=self._initial())))
 
     def post(self, request, *args, **kwargs):
         if not self.contract.terms_editable:
-            return TermsEditView._not_editable(self)
+            return self.not_editable()
         formset = LadderFormSet(request.POST, prefix="bands", initial=self._initial())
         errors: list[str] = []
         if formset.is_valid():
