@@ -20,6 +20,7 @@ from portal.timeline import TimelineEntry, text_details, timeline_build, when_di
 
 from . import selectors
 from .models import Contract, ContractKind, RenewalDecision, TerminationSide
+from .renewals.proposal import renewal_reason_texts
 
 # events only staff see (the merchant's timeline leaves them out: `selectors.INTERNAL_EVENTS`)
 STAFF_SENTENCES = {
@@ -129,8 +130,6 @@ def _term_end(entry: TimelineEntry, contract: Contract) -> None:
 
 
 def _review_opened(entry: TimelineEntry, contract: Contract) -> None:
-    from .renewals import renewal_reason_texts
-
     proposal = entry.data.get("proposal")
     if proposal in RenewalDecision.values:
         entry.details.append(_("Proposal: %(decision)s.") % {"decision": RenewalDecision(proposal).label})
