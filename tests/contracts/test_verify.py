@@ -137,3 +137,24 @@ def test_the_command_exits_0_when_intact_and_1_otherwise(signed, tmp_path, capsy
             call_command("verify_contract", str(path))
         assert exit_info.value.code == 1
     assert "ALTERED" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_a_version_without_an_operator_name_still_answers(client, lang):
+    """Versions frozen before the template named its operator: party A is left blank, never a server error."""
+    from contracts.models import ContractTemplateVersion
+    from tests.factories.contracts import ContractTemplateVersionFactory
+
+    contract = contract_make(name="无甲方名称版本有限公司")
+    bare = ContractTemplateVersionFactory(mode=contract.mode, number=ContractTemplateVersion.objects.count() + 1)
+    assert "operator" not in bare.content
+    contract.template_version = bare
+    contract.save(update_fields=["template_version"])
+    contract_document_build(contract=contract, kind="issued")
+    document = contract_document_build(contract=contract, kind="signed")
+    data = document.file.read()
+    document.file.close()
+    response = client.post(url(lang), {"file": SimpleUploadedFile("c.pdf", data, content_type="application/pdf")})
+    assert response.status_code == 200
+    assert response.context["result"].status == "intact"
+    assert "无甲方名称版本有限公司" in response.content.decode()
