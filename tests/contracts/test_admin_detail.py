@@ -304,3 +304,27 @@ def test_finance_reads_but_cannot_act(client):
     assert response.status_code == 302 and said(response)
     item.refresh_from_db()
     assert item.status == S.DRAFT
+
+
+def _detail_queries(client, item) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(detail_url(item))
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(detail_url(item)).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_detail_costs_the_same_queries_however_long_its_history(client, lead):
+    item = contract(status=S.ACTIVE)
+    document(item, kind=ContractDocument.Kind.SIGNED)
+    client.force_login(lead)
+    few = _detail_queries(client, item)
+    for n in range(30):
+        audit_entry_create(actor=lead, action="contracts.contract.terms_updated", target=item,
+                           data={"before": {"grade": "C"}, "after": {"grade": "B"}})
+        contract(status=S.DRAFT, merchant=item.merchant, kind=ContractKind.AMENDMENT, parent=item,
+                 number=f"AM-{n}")
+    many = _detail_queries(client, item)
+    assert many == few, f"{few} queries with a short history, {many} with a long one"

@@ -63,6 +63,14 @@ def test_list_detail_and_bulk_download(lang, words, base_data, new_context, live
     expect(page.locator("table.listing tbody tr")).to_have_count(4)
     shot(page, f"contracts-list-{lang}")
 
+    # two rows ticked, then the bulk action: the confirmation counts just those two
+    checkboxes = page.locator("table.listing tbody input[type=checkbox]")
+    checkboxes.nth(0).check()
+    checkboxes.nth(1).check()
+    page.locator("[data-bulk-action-footer] a[href*='/exports/new/']").click()
+    page.wait_for_url(re.compile(r"/admin/contracts/exports/new/\?.*id="))
+    expect(page.locator("main ul li")).to_have_count(2)
+
     # the "term ends within" filter from the filter drawer's field, through the query string
     page.goto(f"{live_server.url}/admin/contracts/?expiring_within=60")
     expect(page.locator("table.listing tbody tr")).to_have_count(1)
