@@ -24,14 +24,27 @@ from .listing import ContractListExportMixin, ContractListView, contract_list_qu
 MAX_SELECTED = 5000
 
 
+class InvalidFilters(ValueError):
+    """The list's filters of an "all in the list" selection do not validate: acting on every contract instead
+    would be a surprise (a bulk download of all of them)."""
+
+    def __init__(self, messages_: list[str]):
+        self.messages = messages_
+        super().__init__("; ".join(messages_))
+
+
 def selected_contracts(request) -> models.QuerySet:
-    """The selected contracts, in list order. Raises `InvalidIds` if a value of `id` is neither an id nor "all"."""
+    """The selected contracts, in list order. Raises `InvalidIds` if a value of `id` is neither an id nor "all",
+    `InvalidFilters` if "all" comes with filters that do not validate."""
     ids = request.GET.getlist("id")
     queryset = contract_list_queryset()
     if "all" in ids:
         filterset = ContractFilterSet(data=request.GET, queryset=queryset, request=request)
-        if filterset.is_valid():
-            queryset = filterset.qs
+        if not filterset.is_valid():
+            form = filterset.form
+            raise InvalidFilters([f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+                                  for name, errors in form.errors.items() for error in errors])
+        queryset = filterset.qs
         q = (request.GET.get("q") or "").strip()
         if q:
             terms = Q()
@@ -50,6 +63,12 @@ class SelectionMixin:
             return TemplateResponse(request, "contracts/admin/bad_selection.html", {
                 "page_title": _("Not a valid selection"), "header_icon": "warning",
                 "invalid_ids": error.values[:10],
+                "next": get_valid_next_url_from_request(request) or url("index"),
+            }, status=400)
+        except InvalidFilters as error:
+            return TemplateResponse(request, "contracts/admin/bad_selection.html", {
+                "page_title": _("Not a valid selection"), "header_icon": "warning",
+                "filter_errors": error.messages,
                 "next": get_valid_next_url_from_request(request) or url("index"),
             }, status=400)
         return super().dispatch(request, *args, **kwargs)

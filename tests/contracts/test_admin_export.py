@@ -181,3 +181,11 @@ def test_no_selection_and_bad_ids(client, world):
     response = client.post(new_url(id=[999999]))
     assert response.status_code == 302 and ContractExport.objects.count() == 0
     assert client.get(new_url(id=["x1"])).status_code == 400
+
+
+def test_all_in_the_list_with_filters_that_do_not_validate_exports_nothing(client, world):
+    client.force_login(world["lead"])
+    response = client.get(new_url(id="all", expiring_within="soon"))
+    assert response.status_code == 400 and "Term ends within (days)" in response.content.decode()
+    assert client.post(new_url(id="all", expiring_within="-3")).status_code == 400
+    assert ContractExport.objects.count() == 0
