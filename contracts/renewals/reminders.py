@@ -80,8 +80,8 @@ def renewal_reminder_send(*, review: RenewalReview, kind: str) -> int:
                 "recipient_name": user_greeting_name(user=user), "days_left": max(days_left, 0),
                 "ends_on": date_format(review.ends_on, "DATE_FORMAT"),
                 "reasons": renewal_reason_texts(review.reasons) if is_staff else [],
-                "url": site_url(reverse("contracts_admin:detail", args=[contract.pk])) if is_staff else site_url(
-                    "/portal/"),
+                "url": site_url(reverse("contracts_admin:detail" if is_staff else "contracts:detail",
+                                        args=[contract.pk])),
                 "site_url": site_url("/"),
             }
             subject = " ".join(render_to_string("contracts/email/renewal_reminder_subject.txt", context).split())

@@ -136,6 +136,9 @@ def test_reminders_go_to_both_sides_in_their_languages(world, django_capture_on_
     assert "No performance data" not in by_address["admin@example.com"].body
     assert "reviewing the renewal" in by_address["admin@example.com"].body
     assert reverse("contracts_admin:detail", args=[world["due"].pk]) in by_address["drafter@example.com"].body
+    # the merchant's link is its contract page, in the recipient's language
+    assert f"/zh-hans/portal/contracts/{world['due'].pk}/" in by_address["owner@example.com"].body
+    assert f"/en/portal/contracts/{world['due'].pk}/" in by_address["admin@example.com"].body
 
 
 def test_halfway_reminder(world, django_capture_on_commit_callbacks):
