@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+from wagtail.permission_policies.base import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet, SnippetViewSetGroup, UnpublishView
 
 from .models import ContractTemplate, ContractTemplateVersion
@@ -49,6 +51,20 @@ class ContractTemplateViewSet(SnippetViewSet):
     copy_view_enabled = False
     list_display = ["mode", "title_zh", "title_en", "effective_from"]
     ordering = ["mode"]
+
+
+class FrozenVersionPermissionPolicy(ModelPermissionPolicy):
+    """A version is made only by publishing its template: the admin lets nobody, superusers included, add, edit or
+    delete one (PostgreSQL refuses it too, migration 0008)."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission([action for action in actions if action == "view"])
+
+
+register_permission_policy(ContractTemplateVersion, FrozenVersionPermissionPolicy(ContractTemplateVersion))
 
 
 class ContractTemplateVersionViewSet(SnippetViewSet):

@@ -205,3 +205,45 @@ def test_the_admin_editor_offers_the_workflow_and_the_preview_but_no_publish(cli
     assert reverse("wagtailsnippets_contracts_contracttemplate:preview_on_edit", args=[template.pk]) in body
     listing = client.get(reverse("wagtailsnippets_contracts_contracttemplate:list"), HTTP_ACCEPT_LANGUAGE="en")
     assert listing.status_code == 200 and "平台入驻合作协议" in listing.content.decode()
+
+
+def test_postgresql_refuses_to_change_a_version_or_a_stored_document():
+    from django.db import connection, transaction
+    from django.db.utils import DatabaseError
+
+    from contracts.documents import contract_document_build
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the database triggers are PostgreSQL's")
+    contract = contract_make()
+    version = contract.template_version
+    issued = contract_document_build(contract=contract, kind="issued")
+    type(contract).objects.filter(pk=contract.pk).update(accepted_pdf_sha256=issued.sha256)
+    signed = contract_document_build(contract=contract, kind="signed")
+    documents = type(issued).objects
+    for change in (lambda: type(version).objects.filter(pk=version.pk).update(title_zh="改"),
+                   lambda: type(version).objects.filter(pk=version.pk).delete(),  # used by a contract
+                   lambda: documents.filter(pk=issued.pk).update(sha256="0" * 64),
+                   lambda: documents.filter(pk=issued.pk).delete(),  # the copy the merchant accepted
+                   lambda: documents.filter(pk=signed.pk).delete()):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            change()
+    draft = contract_document_build(contract=contract, kind="draft")
+    documents.filter(pk=draft.pk).delete()  # previews may be cleared
+    other = contract_make()
+    withdrawn = contract_document_build(contract=other, kind="issued")
+    documents.filter(pk=withdrawn.pk).delete()  # an issued copy withdrawn before acceptance may go
+
+
+def test_versions_are_read_only_in_the_admin_even_for_a_superuser(client):
+    from django.urls import reverse
+
+    contracts_defaults_load()
+    client.force_login(UserFactory(email="root@example.com", is_superuser=True, is_staff=True))
+    version = ContractTemplateVersion.objects.get(mode="platform", number=1)
+    assert client.get(reverse("wagtailsnippets_contracts_contracttemplateversion:list")).status_code == 200
+    assert client.get(reverse("wagtailsnippets_contracts_contracttemplateversion:inspect",
+                              args=[version.pk])).status_code == 200
+    for name, args in [("add", []), ("edit", [version.pk]), ("delete", [version.pk])]:
+        response = client.get(reverse(f"wagtailsnippets_contracts_contracttemplateversion:{name}", args=args))
+        assert response.status_code in (302, 403), name
