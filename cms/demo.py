@@ -204,6 +204,24 @@ def demo_logins() -> list[DemoLogin]:
     return [DemoLogin(email, DEMO_PASSWORD, role, False) for email, role in accounts if email in existing]
 
 
+def demo_login_todos(*, email: str) -> list[str]:
+    """What a merchant login has to do first on its workspace (the to-dos it can act on, most pressing first,
+    in English), for the start-up banner: which login has a contract to accept, an information request to
+    answer. Empty for staff and for a merchant with nothing to do."""
+    from django.utils import translation
+
+    from portal.models import MerchantMembership
+    from portal.workspace import Urgency, workspace_context, workspace_todos
+
+    membership = (MerchantMembership.objects.filter(user__email=email).select_related("merchant", "user")
+                  .order_by("pk").first())
+    if membership is None:
+        return []
+    with translation.override("en"):
+        context = workspace_context(merchant=membership.merchant, membership=membership, user=membership.user)
+        return [str(todo.title) for todo in workspace_todos(context) if todo.urgency <= Urgency.ACTION]
+
+
 @transaction.atomic
 def demo_content_load() -> DemoLoadResult:
     """Locales, default policy package, the bilingual site and demo logins. Safe to run again."""

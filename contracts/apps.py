@@ -26,3 +26,13 @@ class ContractsConfig(AppConfig):
         from .defaults import contracts_defaults_load
 
         return {**commission_defaults_load(), **contracts_defaults_load()}
+
+    def load_demo_content(self):
+        """Demo contracts at every step: to accept (the demo merchant), accepted, signed, active with an amendment
+        in draft (portal.bootstrap). Runs after onboarding, whose approved demo application drafted a contract."""
+        from portal.bootstrap import DemoLoadResult, reference_data_load
+
+        from .demo import demo_contracts_load
+
+        reference_data_load()
+        return DemoLoadResult(contracts_created=demo_contracts_load())

@@ -7,7 +7,8 @@ An app's config may define either hook (both idempotent, both never overwrite wh
   document types and matrix, one squad per category that has none). Returns how many rows of each kind
   it added, e.g. `{"document_types": 0}`.
 - `load_demo_content(self) -> DemoLoadResult`: the demo (cms: the bilingual site and the demo logins;
-  onboarding: demo applications in every state of the review workflow).
+  onboarding: demo applications in every state of the review workflow; contracts: demo contracts from issued to
+  active).
 
 `reference_data_load()` and `demo_load()` call the hooks in the order of INSTALLED_APPS (portal first,
 then cms, onboarding, contracts, billing), so an app can rely on what the apps before it have loaded.
@@ -46,12 +47,14 @@ class DemoLoadResult:
     pages_unchanged: list[str] = field(default_factory=list)
     logins: list[DemoLogin] = field(default_factory=list)
     applications_created: int = 0
+    contracts_created: int = 0
 
     def extend(self, other: DemoLoadResult) -> None:
         self.pages_created += other.pages_created
         self.pages_unchanged += other.pages_unchanged
         self.logins += other.logins
         self.applications_created += other.applications_created
+        self.contracts_created += other.contracts_created
 
 
 def _hooks(name: str) -> list:

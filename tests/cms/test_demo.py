@@ -92,9 +92,10 @@ def test_load_demo_prints_a_short_summary_and_demo_logins_lists_the_logins(caplo
     with caplog.at_level("INFO"):
         call_command("load_demo", stdout=out)
     lines = out.getvalue().splitlines()
-    assert len(lines) == 4, lines
+    assert len(lines) == 5, lines
     assert lines[0].startswith("pages: ") and lines[1].startswith("logins: ")
-    assert lines[2].startswith("demo applications: ") and lines[3].startswith("reference data")
+    assert lines[2].startswith("demo applications: ") and lines[3].startswith("demo contracts: ")
+    assert lines[4].startswith("reference data")
     assert not [r for r in caplog.records if r.name == "wagtail" and r.levelname == "INFO"]  # no page log
 
     verbose = StringIO()
@@ -109,6 +110,9 @@ def test_load_demo_prints_a_short_summary_and_demo_logins_lists_the_logins(caplo
         "reviewer@demo.local", "lead@demo.local", "compliance@demo.local", "finance@demo.local",
         "editor@demo.local", "sysadmin@demo.local", "admin@demo.local", "merchant@demo.local"]
     assert all(line.split()[1] == "demo-pass-2026" for line in listed)
+    # the merchant login says what it has to do: the demo contract to accept
+    assert "(to do: " in listed[-1] and "Accept your contract HT-" in listed[-1]
+    assert all("to do" not in line for line in listed[:-1])
 
 
 @pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from cms.demo import demo_logins
+from cms.demo import demo_login_todos, demo_logins
 
 
 class Command(BaseCommand):
@@ -13,4 +13,6 @@ class Command(BaseCommand):
             return
         self.stdout.write("demo logins (email / password / role):")
         for login in logins:
-            self.stdout.write(f"  {login.email:28} {login.password}  {login.role}")
+            todos = demo_login_todos(email=login.email) if login.role == "merchant" else []
+            note = f"  (to do: {'; '.join(todos)})" if todos else ""
+            self.stdout.write(f"  {login.email:28} {login.password}  {login.role}{note}")

@@ -31,7 +31,7 @@ def _quiet(quiet: bool):
 class Command(BaseCommand):
     help = (
         "Load the demo: locales (zh-hans, en), the reference data (policy package, calendar, document matrix), "
-        "the policy site in both languages, demo logins and demo applications. "
+        "the policy site in both languages, demo logins, demo applications and demo contracts. "
         "Safe to run again: what exists is left unchanged. "
         "Prints a short summary; -v 2 lists every page, Wagtail's page log, the tasks and the emails they send."
     )
@@ -52,4 +52,5 @@ class Command(BaseCommand):
             "(python manage.py demo_logins lists them)"
         ))
         self.stdout.write(f"demo applications: {result.applications_created} created")
+        self.stdout.write(f"demo contracts: {result.contracts_created} created")
         self.stdout.write(reference.summary())
