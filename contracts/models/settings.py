@@ -6,7 +6,7 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 @register_setting(icon="doc-full")
 class ContractSettings(BaseGenericSetting):
-    """The contract defaults staff change in the admin (Settings → Contract settings); operator guide §9.
+    """The contract defaults staff change in the admin (Settings → Contract settings); operator guide §13.
     A drafted contract copies them into its terms, so a later change never alters an issued contract."""
 
     term_months = models.PositiveSmallIntegerField(_("term (months)"), default=36,

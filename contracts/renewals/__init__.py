@@ -1,5 +1,5 @@
 """Renewals [续约]: the review before a contract's term ends, its proposal, the lead's override, the reminders,
-and the end of the term (BUSINESS_RULES §6; operator guide §9).
+and the end of the term (BUSINESS_RULES §6; operator guide §14).
 
 What holds:
 - A review opens ContractSettings.renewal_review_days (60 by default) before `ends_on`, for a contract or a

@@ -1,4 +1,4 @@
-"""The contract services: the only code that changes a contract (operator guide §9).
+"""The contract services: the only code that changes a contract (operator guide §13).
 
 Keyword-only, typed, one per transition; each locks the row, checks CONTRACT_TRANSITIONS on the shared helper
 (`portal.workflow`), writes narrowly and records an audit entry `contracts.contract.<event>` in the same

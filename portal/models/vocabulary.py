@@ -21,7 +21,7 @@ class MerchantGrade(models.TextChoices):
 
 
 class CooperationMode(models.TextChoices):
-    """The three cooperation modes [平台入驻/联营/特许加盟] (operator guide §9)."""
+    """The three cooperation modes [平台入驻/联营/特许加盟] (operator guide §12, §13)."""
 
     PLATFORM = "platform", _("Platform entry")
     JOINT = "joint", _("Joint operation")
