@@ -142,12 +142,46 @@ def _load_certificate(path: Path) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(data)
 
 
+# room for the CMS signature container in the file (the signature, the signer's certificate and a chain of a few
+# more): reserved up front, so pyHanko need not sign once more only to measure it
+SIGNATURE_BYTES_RESERVED = 16_384
+
+
+def _cached_key_signer_class():
+    """pyHanko's SimpleSigner parses the private key again for every signature (with RSA, its consistency check
+    costs tens of milliseconds); this one parses it once per process and signs RSA and ECDSA with it."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+    class CachedKeySigner(signers.SimpleSigner):
+        _pyca_key = None
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            try:
+                algorithm = mechanism.signature_algo
+            except ValueError:
+                algorithm = mechanism["algorithm"].native
+            if self._pyca_key is None:
+                self._pyca_key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
+            key = self._pyca_key
+            if algorithm == "rsassa_pkcs1v15" and isinstance(key, RSAPrivateKey):
+                return key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+            if algorithm == "ecdsa" and isinstance(key, EllipticCurvePrivateKey):
+                return key.sign(data, ECDSA(get_pyca_cryptography_hash(digest_algorithm)))
+            return super().sign_raw(data, digest_algorithm)
+
+    return CachedKeySigner
+
+
 @functools.lru_cache(maxsize=4)
 def _signer(material: SigningMaterial):
-    from pyhanko.sign import signers
-
     passphrase = getattr(settings, "CONTRACT_SIGNING_KEY_PASSPHRASE", "") or None
-    signer = signers.SimpleSigner.load(
+    signer = _cached_key_signer_class().load(
         str(material.key_path), str(material.cert_path),
         ca_chain_files=[str(p) for p in material.chain_paths] or None,
         key_passphrase=passphrase.encode() if passphrase else None,
@@ -177,7 +211,8 @@ def pdf_sign(data: bytes, *, reason: str = "", location: str = "", name: str = "
         reason=reason or None, location=location or None, name=name or None,
     )
     out = _outside_event_loop(signers.sign_pdf, writer, meta, signer=signer,
-                              new_field_spec=fields.SigFieldSpec(SIGNATURE_FIELD))
+                              new_field_spec=fields.SigFieldSpec(SIGNATURE_FIELD),
+                              bytes_reserved=SIGNATURE_BYTES_RESERVED)
     return out.getvalue()
 
 
