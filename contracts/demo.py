@@ -1,17 +1,20 @@
 """Demo contracts: the contract part of the product at every step a visitor should see, built through the real
 services on top of what the apps before contracts have loaded (the demo logins, the onboarding demo's approved
-application and its draft contract).
+applications and the contracts their approval drafted).
 
-- the demo merchant (the demo merchant login): a contract issued, its PDF rendered: "accept your contract";
-- 上海云帆宠物用品有限公司 (the onboarding demo's approved application): its draft contract issued, accepted by its
-  owner with the emailed code, countersigned (the sealed PDF, verifiable on the public verify page) and
+- the demo merchant (the demo merchant login; the onboarding demo's lead approved its application, which drafted
+  its contract): that draft issued, its PDF rendered: "accept your contract";
+- 上海云帆宠物用品有限公司 (the onboarding demo's other approved application): its draft contract issued, accepted
+  by its owner with the emailed code, countersigned (the sealed PDF, verifiable on the public verify page) and
   activated as billing does once the deposit is paid; plus an amendment in draft (exclusivity in East China);
 - 北京禾润食品有限公司: a joint-operation contract signed, the deposit next;
 - 武汉楚韵美妆有限公司: a franchise contract accepted, waiting for the operator's countersignature.
 
 The demo lead issues; the demo administrator countersigns (whoever issued may not countersign,
 `contracts.permissions`). Idempotent: a merchant whose contract has left the draft (or that already has the demo
-contract) is left as it is, so a second run creates nothing. Nothing here runs outside `load_demo`
+contract) is left as it is, so a second run creates nothing. The two merchants with an approved application get
+no contract drafted here: without the draft their approval made (the onboarding demo did not run) they are
+skipped. Nothing here runs outside `load_demo`
 (`ContractsConfig.load_demo_content`). No renewal window: a contract reaches it only 60 days before the end of
 a three-year term, and the audit trail (the evidence page) records real times, so a backdated one would read
 wrong.
@@ -55,6 +58,8 @@ DEMO_USER_AGENT = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36
                    "Chrome/131.0 Safari/537.36")
 STAFF_IP = "198.51.100.7"
 APPROVED_DEMO_MERCHANT = "上海云帆宠物用品有限公司"
+# the merchants whose application the onboarding demo approves: their contract is the draft that approval made
+APPROVED_DEMO_MERCHANTS = (DEMO_MERCHANT_NAME, APPROVED_DEMO_MERCHANT)
 
 
 @dataclass
@@ -79,8 +84,7 @@ class DemoContract:
 def demo_contract_specs() -> list[DemoContract]:
     d = "demo.local"
     return [
-        DemoContract(DEMO_MERCHANT_NAME, S.ISSUED, grade="B", deposit=Decimal("50000"), categories=("apparel",),
-                     credit_code="91310115MA1K4DEM0X", address="上海市浦东新区世纪大道 100 号 18 楼",
+        DemoContract(DEMO_MERCHANT_NAME, S.ISSUED,
                      terms={"regions": ["华东", "华南"], "technical_service_fee": "6000",
                             "merchant_representative": "王示例"}),
         DemoContract(APPROVED_DEMO_MERCHANT, S.ACTIVE,
@@ -91,12 +95,12 @@ def demo_contract_specs() -> list[DemoContract]:
                      amendment_terms={"exclusive": True, "technical_service_fee": "8000"}),
         DemoContract("北京禾润食品有限公司", S.SIGNED, mode="joint", owner_email=f"herun-food@{d}",
                      owner_name="孙禾", grade="A", deposit=Decimal("100000"), categories=("fresh", "other"),
-                     credit_code="91110105MA01HR0F3K", address="北京市朝阳区建国路 88 号 SOHO 现代城 5 号楼",
+                     credit_code="91110105MA01HR0F3J", address="北京市朝阳区建国路 88 号 SOHO 现代城 5 号楼",
                      terms={"regions": ["华北", "东北"], "revenue_share_percent": "12.50",
                             "technical_service_fee": "0"}),
         DemoContract("武汉楚韵美妆有限公司", S.ACCEPTED, mode="franchise", owner_email=f"chuyun-beauty@{d}",
                      owner_name="何韵", grade="C", deposit=Decimal("80000"), categories=("other",),
-                     credit_code="91420106MA4KCY0B2M", address="湖北省武汉市武昌区中北路 109 号",
+                     credit_code="91420106MA4KCY0B2N", address="湖北省武汉市武昌区中北路 109 号",
                      terms={"regions": ["华中"], "franchise_fee": "60000", "technical_service_fee": "6000"}),
     ]
 
@@ -179,15 +183,18 @@ def _advance(contract: Contract, spec: DemoContract, *, owner: User, staff: dict
 
 def _contract_for(spec: DemoContract, merchant: Merchant, *, lead: User, now: dt.datetime) -> Contract | None:
     """The merchant's contract to take through the demo: its draft (the onboarding demo's approval drafted it),
-    or a new one drafted as an approval would. None when the merchant's contract is past its draft already."""
+    or, for a merchant without an application in the demo, a new one drafted as an approval would. None when
+    the merchant's contract is past its draft already, or when an approved merchant has no draft."""
     contracts = Contract.objects.filter(merchant=merchant, kind=ContractKind.CONTRACT).exclude(status=S.CANCELLED)
     if contracts.exclude(status=S.DRAFT).exists():
         return None
     draft = contracts.order_by("pk").first()
     if draft is not None:
         return draft
-    if merchant.status == MerchantStatus.APPLICANT and spec.merchant != DEMO_MERCHANT_NAME:
-        # as the approval of its application would (the demo merchant's own application is still open)
+    if spec.merchant in APPROVED_DEMO_MERCHANTS:
+        return None  # its contract is the one the approval of its application drafts, never one of ours
+    if merchant.status == MerchantStatus.APPLICANT:
+        # as the approval of its application would
         merchant_onboarding_start(merchant=merchant, actor=lead, grade=spec.grade, deposit_amount=spec.deposit,
                                   currency="CNY", data={"demo": True}, now=now)
     return contract_draft_for_approval(
@@ -200,8 +207,9 @@ def _contract_for(spec: DemoContract, merchant: Merchant, *, lead: User, now: dt
 
 def demo_contracts_load(*, now: dt.datetime | None = None) -> int:
     """Bring the demo contracts to their states; returns how many contracts were created or moved (0 on a second
-    run). Needs the demo lead and administrator: without them it does nothing. A demo merchant missing (the
-    onboarding demo did not run) is skipped only for the approved one; the others are made here."""
+    run). Needs the demo lead and administrator: without them it does nothing. A merchant the onboarding demo
+    approves is skipped when it is missing or has no draft contract (the onboarding demo did not run); the
+    others are made here."""
     now = now or timezone.now()
     staff = _demo_staff()
     if staff is None:
@@ -209,7 +217,7 @@ def demo_contracts_load(*, now: dt.datetime | None = None) -> int:
     created = 0
     with _codes_read() as codes:
         for spec in demo_contract_specs():
-            if spec.merchant in (DEMO_MERCHANT_NAME, APPROVED_DEMO_MERCHANT):
+            if spec.merchant in APPROVED_DEMO_MERCHANTS:
                 merchant = Merchant.objects.filter(name=spec.merchant).order_by("pk").first()
                 owner = _owner(merchant) if merchant is not None else None
                 if merchant is None or owner is None:

@@ -2,9 +2,12 @@
 
 Every application is built through the real services (answers saved step by step, documents uploaded,
 submitted, reviewed, requested, answered, decided), so its timeline reads like a real one. The demo
-merchant gets a rejected application from months ago and a current one with an open information request;
-a few more demo merchants hold a draft, fresh and overdue submissions, one in review, one resubmitted with
-an answer changed that the request did not ask for, an approved and a rejected one.
+merchant (the demo merchant login) gets a rejected application from months ago and a current one approved by
+the demo lead, which drafts its contract as in production (the contracts demo issues it: "accept your
+contract"); a few more demo merchants hold a draft, fresh and overdue submissions, one in review, one with an
+open information request, one resubmitted with an answer changed that the request did not ask for, an
+approved and a rejected one. Each demo merchant has its own unified social credit code (valid check
+character) and address.
 
 Idempotent: a demo merchant that already has an application is left as it is, so a second run creates
 nothing. Nothing here runs outside `load_demo` (through `OnboardingConfig.load_demo_content`).
@@ -81,7 +84,9 @@ class DemoApplication:
     submitted_days_ago: int = 1
     kind: str = Merchant.Kind.MERCHANT
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
-    credit_code: str = "91350100M000100Y43"
+    credit_code: str = ""
+    address: str = ""
+    grade: str | None = None  # the approval's merchant grade (ApprovalDefaults.default_grade when None)
 
 
 def _steps(spec: DemoApplication, category: Category) -> dict[str, dict[str, Any]]:
@@ -89,7 +94,7 @@ def _steps(spec: DemoApplication, category: Category) -> dict[str, dict[str, Any
         "company": {"company_name": spec.merchant, "credit_code": spec.credit_code,
                     "legal_representative": spec.owner_name},
         "contacts": {"contact_name": spec.owner_name, "contact_phone": "138 0013 8000",
-                     "contact_email": spec.owner_email, "address": "福建省福州市鼓楼区示例路 1 号"},
+                     "contact_email": spec.owner_email, "address": spec.address},
         "categories": {"main_category": category.pk, "cooperation_mode": "platform", "cross_border": False,
                        "brands": [{"name": spec.merchant[:4], "ownership": "own"}]},
         "screening": {"is_known_brand": True, "has_supply_chain_advantage": True, "sku_coverage": Decimal("85"),
@@ -172,7 +177,7 @@ def _advance(app: Application, spec: DemoApplication, *, owner: User, staff: dic
             return app
         answered_at = min(now, add_working_days(reviewed_at, 1))
         app = application_update_step(application=app, actor=owner, step="contacts", now=answered_at,
-                                      data={"address": "四川省成都市武侯区示例大道 88 号"})
+                                      data={"address": "四川省成都市武侯区人民南路四段 88 号"})
         # not asked for: the reviewer's timeline flags it
         app = application_update_step(application=app, actor=owner, step="categories", now=answered_at,
                                       data={"cooperation_mode": "joint"})
@@ -195,7 +200,8 @@ def _advance(app: Application, spec: DemoApplication, *, owner: User, staff: dic
     application_compliance_signoff(application=app, actor=compliance, now=reviewed_at,
                                    note="营业执照已在国家企业信用信息公示系统核验。"
                                         "Licence checked on the public register.")
-    return application_approve(application=app, actor=lead, now=reviewed_at, reasons="欢迎入驻！Welcome aboard.")
+    return application_approve(application=app, actor=lead, merchant_grade=spec.grade, now=reviewed_at,
+                               reasons="欢迎入驻！Welcome aboard.")
 
 
 def demo_specs(*, demo_merchant_name: str, demo_owner_email: str) -> list[DemoApplication]:
@@ -203,22 +209,34 @@ def demo_specs(*, demo_merchant_name: str, demo_owner_email: str) -> list[DemoAp
     d = DEMO_EMAIL_DOMAIN
     return [
         DemoApplication(demo_merchant_name, demo_owner_email, "王示例", "apparel", S.REJECTED,
-                        submitted_days_ago=140, answers={"screening": {"sku_coverage": Decimal("40")}}),
-        DemoApplication(demo_merchant_name, demo_owner_email, "王示例", "apparel", S.INFO_REQUESTED,
-                        submitted_days_ago=3),
+                        submitted_days_ago=140, answers={"screening": {"sku_coverage": Decimal("40")}},
+                        credit_code="91310115MA1K4DEM05", address="上海市浦东新区世纪大道 100 号 18 楼"),
+        DemoApplication(demo_merchant_name, demo_owner_email, "王示例", "apparel", S.APPROVED,
+                        submitted_days_ago=4, grade="B",
+                        credit_code="91310115MA1K4DEM05", address="上海市浦东新区世纪大道 100 号 18 楼"),
+        DemoApplication("厦门鹭岛服饰有限公司", f"ludao-apparel@{d}", "林鹭", "apparel", S.INFO_REQUESTED,
+                        submitted_days_ago=3,
+                        credit_code="91350203MA31LD4C6Q", address="福建省厦门市湖滨南路 8 号"),
         DemoApplication("杭州鲜果供应链有限公司", f"fresh-supplier@{d}", "陈鲜", "fresh", S.SUBMITTED,
-                        submitted_days_ago=0, kind=Merchant.Kind.SUPPLIER),
+                        submitted_days_ago=0, kind=Merchant.Kind.SUPPLIER,
+                        credit_code="91330106MA2HXG1F8D", address="浙江省杭州市西湖区文三路 90 号"),
         DemoApplication("苏州锦绣家纺有限公司", f"home-textiles@{d}", "周锦", "other", S.SUBMITTED,
-                        submitted_days_ago=5),
+                        submitted_days_ago=5,
+                        credit_code="91320508MA1NJX7T25", address="江苏省苏州市姑苏区人民路 200 号"),
         DemoApplication("深圳极光数码科技有限公司", f"aurora-3c@{d}", "林光", "3c", S.IN_REVIEW,
-                        submitted_days_ago=12),
+                        submitted_days_ago=12,
+                        credit_code="91440300MA5G9JG3X9", address="广东省深圳市南山区科技园南区 3 栋"),
         DemoApplication("成都熊猫母婴用品有限公司", f"panda-baby@{d}", "刘熊", "mother_baby", S.RESUBMITTED,
-                        submitted_days_ago=6),
+                        submitted_days_ago=6,
+                        credit_code="91510107MA6CPX8M4X", address="四川省成都市人民南路四段 88 号"),
         DemoApplication("上海云帆宠物用品有限公司", f"sail-pets@{d}", "张帆", "pets", S.APPROVED,
-                        submitted_days_ago=20),
+                        submitted_days_ago=20,
+                        credit_code="91310104MA1FY8P2W8", address="上海市徐汇区漕溪北路 18 号"),
         DemoApplication("青岛海韵跨境贸易有限公司", f"haiyun-trade@{d}", "赵海", "fitness", S.REJECTED,
-                        submitted_days_ago=15, answers={"screening": {"monthly_gmv": Decimal("120000")}}),
-        DemoApplication("广州晨曦运动器材有限公司", f"dawn-sports@{d}", "黄晨", "fitness", S.DRAFT),
+                        submitted_days_ago=15, answers={"screening": {"monthly_gmv": Decimal("120000")}},
+                        credit_code="91370202MA3QHY6K1L", address="山东省青岛市市南区香港中路 6 号"),
+        DemoApplication("广州晨曦运动器材有限公司", f"dawn-sports@{d}", "黄晨", "fitness", S.DRAFT,
+                        credit_code="91440106MA59CX2D71", address="广东省广州市天河区体育西路 101 号"),
     ]
 
 

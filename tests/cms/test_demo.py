@@ -110,8 +110,10 @@ def test_load_demo_prints_a_short_summary_and_demo_logins_lists_the_logins(caplo
         "reviewer@demo.local", "lead@demo.local", "compliance@demo.local", "finance@demo.local",
         "editor@demo.local", "sysadmin@demo.local", "admin@demo.local", "merchant@demo.local"]
     assert all(line.split()[1] == "demo-pass-2026" for line in listed)
-    # the merchant login says what it has to do: the demo contract to accept
+    # the merchant login says what it has to do: the contract its approved application drafted, to accept
+    # (its application is approved: no information request of its own to answer)
     assert "(to do: " in listed[-1] and "Accept your contract HT-" in listed[-1]
+    assert "request" not in listed[-1]
     assert all("to do" not in line for line in listed[:-1])
 
 

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from contracts.models import Contract, ContractDocument, ContractKind, ContractStatus
 from contracts.verification import contract_pdf_verify
+from onboarding.models import Application, ApplicationStatus
 from portal.accounts.services import DEMO_MERCHANT_NAME
 from portal.models import AuditEntry, Merchant, MerchantStatus, User
 
@@ -36,10 +37,16 @@ def test_demo_contracts_in_every_step_verifiable_and_a_second_run_creates_nothin
     assert amendment.status == S.DRAFT and amendment.parent == by_merchant["上海云帆宠物用品有限公司"]
     assert amendment.exclusive and amendment.technical_service_fee == 8000
 
-    # the demo merchant's contract is issued with its PDF, the others accepted by their owners with the code
+    # the demo merchant's contract is the one its application's approval drafted, issued with its PDF; the
+    # others are accepted by their owners with the code
     demo = by_merchant[DEMO_MERCHANT_NAME]
+    approved = Application.objects.get(merchant=demo.merchant, status=ApplicationStatus.APPROVED)
+    assert demo.origin == f"application:{approved.pk}"
+    assert (demo.merchant_credit_code, demo.merchant_address) == (approved.credit_code, approved.address)
+    assert demo.merchant.status == MerchantStatus.ONBOARDING and demo.grade == approved.merchant_grade == "B"
     assert demo.documents.filter(kind=ContractDocument.Kind.ISSUED).exists()
     assert demo.issued_by.email == "lead@demo.local"
+    assert not Contract.objects.filter(origin="demo", merchant__applications__isnull=False).exists()
     active = by_merchant["上海云帆宠物用品有限公司"]
     assert active.accepted_name == "张帆" and active.countersigned_by.email == "sysadmin@demo.local"
     assert active.merchant.status == MerchantStatus.ACTIVE
@@ -62,7 +69,14 @@ def test_demo_contracts_in_every_step_verifiable_and_a_second_run_creates_nothin
     todos = {entry["todo"].key: entry for entry in response.context["todos"]}
     assert todos["contracts.accept"]["allowed"] and todos["contracts.accept"]["todo"].url == accept_url
     assert response.context["stage"].label == "Contract to accept"
+    assert response.context["merchant_status"] == "Onboarding"
+    assert not [key for key in todos if key.startswith("onboarding.")]  # no information request to answer
     assert client.get(accept_url).status_code == 200
+    # its application status page shows the approval
+    with translation.override("en"):
+        status_page = client.get(reverse("onboarding:application_status", kwargs={"pk": approved.pk}))
+    assert status_page.status_code == 200 and status_page.context["application"].status == ApplicationStatus.APPROVED
+    assert "Welcome aboard." in status_page.content.decode()
 
     counts = _counts()
     out = StringIO()
