@@ -5,8 +5,9 @@ submitted, reviewed, requested, answered, decided), so its timeline reads like a
 merchant (the demo merchant login) gets a rejected application from months ago and a current one approved by
 the demo lead, which drafts its contract as in production (the contracts demo issues it: "accept your
 contract"); a few more demo merchants hold a draft, fresh and overdue submissions, one in review, one with an
-open information request, one resubmitted with an answer changed that the request did not ask for, an
-approved and a rejected one. Each demo merchant has its own unified social credit code (valid check
+open information request, one resubmitted with an answer changed that the request did not ask for, three
+more approved (platform entry, joint operation, franchise: the contracts demo takes their drafted contracts
+further) and a rejected one. Each demo merchant has its own unified social credit code (valid check
 character) and address.
 
 Idempotent: a demo merchant that already has an application is left as it is, so a second run creates
@@ -232,6 +233,12 @@ def demo_specs(*, demo_merchant_name: str, demo_owner_email: str) -> list[DemoAp
         DemoApplication("上海云帆宠物用品有限公司", f"sail-pets@{d}", "张帆", "pets", S.APPROVED,
                         submitted_days_ago=20,
                         credit_code="91310104MA1FY8P2W8", address="上海市徐汇区漕溪北路 18 号"),
+        DemoApplication("北京禾润食品有限公司", f"herun-food@{d}", "孙禾", "fresh", S.APPROVED,
+                        submitted_days_ago=30, grade="A", answers={"categories": {"cooperation_mode": "joint"}},
+                        credit_code="91110105MA01HR0F3J", address="北京市朝阳区建国路 88 号 SOHO 现代城 5 号楼"),
+        DemoApplication("武汉楚韵美妆有限公司", f"chuyun-beauty@{d}", "何韵", "other", S.APPROVED,
+                        submitted_days_ago=25, answers={"categories": {"cooperation_mode": "franchise"}},
+                        credit_code="91420106MA4KCY0B2N", address="湖北省武汉市武昌区中北路 109 号"),
         DemoApplication("青岛海韵跨境贸易有限公司", f"haiyun-trade@{d}", "赵海", "fitness", S.REJECTED,
                         submitted_days_ago=15, answers={"screening": {"monthly_gmv": Decimal("120000")}},
                         credit_code="91370202MA3QHY6K1L", address="山东省青岛市市南区香港中路 6 号"),

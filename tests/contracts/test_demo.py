@@ -43,10 +43,15 @@ def test_demo_contracts_in_every_step_verifiable_and_a_second_run_creates_nothin
     approved = Application.objects.get(merchant=demo.merchant, status=ApplicationStatus.APPROVED)
     assert demo.origin == f"application:{approved.pk}"
     assert (demo.merchant_credit_code, demo.merchant_address) == (approved.credit_code, approved.address)
+    assert demo.merchant_address == "上海市浦东新区世纪大道 100 号 18 楼"
     assert demo.merchant.status == MerchantStatus.ONBOARDING and demo.grade == approved.merchant_grade == "B"
     assert demo.documents.filter(kind=ContractDocument.Kind.ISSUED).exists()
     assert demo.issued_by.email == "lead@demo.local"
-    assert not Contract.objects.filter(origin="demo", merchant__applications__isnull=False).exists()
+    # every demo contract is the one the approval of its merchant's application drafted, with its legal facts
+    for contract in Contract.objects.filter(kind=ContractKind.CONTRACT):
+        app = Application.objects.get(merchant=contract.merchant, status=ApplicationStatus.APPROVED)
+        assert contract.origin == f"application:{app.pk}" and contract.mode == app.cooperation_mode
+        assert contract.merchant_credit_code == app.credit_code and contract.grade == app.merchant_grade
     active = by_merchant["上海云帆宠物用品有限公司"]
     assert active.accepted_name == "张帆" and active.countersigned_by.email == "sysadmin@demo.local"
     assert active.merchant.status == MerchantStatus.ACTIVE

@@ -19,7 +19,7 @@ S = ApplicationStatus
 def test_demo_applications_in_every_state_and_a_second_run_creates_nothing():
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert "demo applications: 10 created" in out.getvalue()
+    assert "demo applications: 12 created" in out.getvalue()
     statuses = set(Application.objects.values_list("status", flat=True))
     assert {S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.INFO_REQUESTED, S.RESUBMITTED, S.APPROVED, S.REJECTED} <= statuses
     demo = Application.objects.filter(merchant__name=DEMO_MERCHANT_NAME)
