@@ -82,6 +82,9 @@ def test_demo_contracts_in_every_step_verifiable_and_a_second_run_creates_nothin
         status_page = client.get(reverse("onboarding:application_status", kwargs={"pk": approved.pk}))
     assert status_page.status_code == 200 and status_page.context["application"].status == ApplicationStatus.APPROVED
     assert "Welcome aboard." in status_page.content.decode()
+    with translation.override("en"):
+        contracts_url = reverse("contracts:list")
+    assert f'href="{contracts_url}"' in status_page.content.decode()  # and leads on to its contract
 
     counts = _counts()
     out = StringIO()
