@@ -18,3 +18,18 @@ class PermissionDenied(ApplicationError):
 
 class CurrencyMismatch(ApplicationError):
     """Two amounts in different currencies were combined."""
+
+
+def error_messages(error: Exception) -> list[str]:
+    """The messages of a refused action, for a page to show: a ValidationError's messages, or an
+    ApplicationError's message followed by the items it lists (`extra["blockers"]` or `extra["missing"]`)."""
+    from django.core.exceptions import ValidationError
+
+    if isinstance(error, ValidationError):
+        if hasattr(error, "error_dict"):
+            return [m for messages_ in error.message_dict.values() for m in messages_]
+        return list(error.messages)
+    if isinstance(error, ApplicationError):
+        details = error.extra.get("blockers") or error.extra.get("missing") or []
+        return [error.message, *[str(d) for d in details]]
+    return [str(error)]

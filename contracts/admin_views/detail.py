@@ -22,7 +22,7 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from portal.audit import audit_entry_create
-from portal.exceptions import ApplicationError
+from portal.exceptions import ApplicationError, error_messages
 
 from .. import permissions, renewals, services
 from ..models import Contract, ContractDocument, ContractKind, ContractStatus, RenewalReview
@@ -42,16 +42,6 @@ from .terms import LadderFormSet, TermsForm, ladder_bands_from, ladder_labels, t
 
 S = ContractStatus
 CANCELLABLE = (S.DRAFT, S.ISSUED, S.ACCEPTED)
-
-
-def error_messages(error: Exception) -> list[str]:
-    if isinstance(error, ValidationError):
-        if hasattr(error, "error_dict"):
-            return [m for messages_ in error.message_dict.values() for m in messages_]
-        return list(error.messages)
-    if isinstance(error, ApplicationError):
-        return [error.message]
-    return [str(error)]
 
 
 def form_error_messages(form) -> list[str]:

@@ -25,7 +25,7 @@ from django.views.generic import TemplateView, View
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from portal.exceptions import ApplicationError
+from portal.exceptions import ApplicationError, error_messages
 from portal.money import format_money
 from portal.roles import Role
 
@@ -215,17 +215,6 @@ def form_error_messages(form) -> list[str]:
         for error in errors:
             result.append(f"{label}: {error}" if label else str(error))
     return result
-
-
-def error_messages(error: Exception) -> list[str]:
-    if isinstance(error, ValidationError):
-        if hasattr(error, "error_dict"):
-            return [m for messages_ in error.message_dict.values() for m in messages_]
-        return list(error.messages)
-    if isinstance(error, ApplicationError):
-        details = error.extra.get("blockers") or error.extra.get("missing") or []
-        return [error.message, *[str(d) for d in details]]
-    return [str(error)]
 
 
 class ApplicationActionView(RoleRequiredMixin, View):
