@@ -90,6 +90,25 @@ class MerchantContracts:
     renewal: Any = None  # contracts.renewals.RenewalStatus
 
 
+def contract_commission_today(*, contract: Contract, on: dt.date) -> list[dict[str, Any]]:
+    """The merchant's view of its commission on `on`: for each of the contract's categories the final rate
+    below the first ladder band and from each band on, as the commission function computes it today (grade,
+    launch offer and approved overrides included). Empty when no commission table is in effect."""
+    from .commission import CommissionError
+    from .commission.describe import percent
+    from .commission.selectors import contract_commission_table
+
+    if contract.kind == ContractKind.AMENDMENT:
+        return []
+    try:
+        table = contract_commission_table(contract=contract, on=on)
+    except CommissionError:
+        return []
+    return [{"category": row.category.name,
+             "bands": [{"from_gmv": band.from_gmv, "rate": percent(band.result.rate)} for band in row.bands]}
+            for row in table]
+
+
 def merchant_contracts(*, merchant: Merchant, today: dt.date | None = None) -> MerchantContracts:
     """The merchant's contract page: the current main contract (the newest binding one, else the newest
     issued or accepted one, else the newest), its amendments, the rest, and whether one is being prepared.

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -76,6 +77,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": _document_entries(contract),
         "timeline": selectors.contract_timeline(contract=contract, for_merchant=True),
         "amendments": amendments,
+        "commission_today": selectors.contract_commission_today(contract=contract, on=timezone.localdate()),
         "renewal": selectors.contract_renewal_status(contract=contract) if contract.kind != "amendment" else None,
         "can_accept": membership_can(request.membership, Capability.ACCEPT_CONTRACT),
         "pdf_pending": contract.status == S.ISSUED and selectors.document_of(contract, "issued") is None,

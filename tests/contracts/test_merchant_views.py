@@ -316,3 +316,25 @@ def test_onboarding_hands_the_next_step_to_contracts_once_the_contract_is_issued
     document_attach(contract)
     entries, _response = todos(owner)
     assert "onboarding.next_contract" not in entries and entries["contracts.accept"]["allowed"] is True
+
+
+def test_the_contract_page_shows_the_commission_that_applies_today(w):
+    from contracts.commission.defaults import commission_defaults_load
+    from portal.bootstrap import reference_data_load
+
+    reference_data_load()  # the categories and the default commission table, as on every installation
+    commission_defaults_load()
+    contract = signed(w)
+    [category] = contract.categories.all()
+    response = client_for(w.finance).get(url("contracts:detail", pk=contract.pk))
+    # a category the table does not name takes the table's "other" rate; grade C has no discount
+    assert response.context["commission_today"] == [
+        {"category": category.name, "bands": [{"from_gmv": 0, "rate": "10%"}]}]
+    assert "Commission today" in response.content.decode()
+
+
+def test_no_commission_table_in_effect_leaves_the_row_out(w):
+    contract = signed(w)
+    response = client_for(w.finance).get(url("contracts:detail", pk=contract.pk))
+    assert response.status_code == 200 and response.context["commission_today"] == []
+    assert "Commission today" not in response.content.decode()
