@@ -18,6 +18,10 @@ class ContractsConfig(AppConfig):
 
         published.connect(commission_schedule_published, sender=CommissionSchedule,
                           dispatch_uid="contracts.commission_schedule_published")
+        # billing says a countersigned contract's deposit is paid: the contract (and the merchant) becomes active
+        from .signals import deposit_paid, deposit_paid_received
+
+        deposit_paid.connect(deposit_paid_received, dispatch_uid="contracts.deposit_paid_received")
 
     def load_reference_data(self) -> dict[str, int]:
         """The default commission table (version 1, from the launch date), the template of each mode (version 1)

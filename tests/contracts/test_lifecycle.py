@@ -380,6 +380,34 @@ def test_activate_makes_contract_and_merchant_active(w):
     assert "contracts.contract.activated" in actions(contract)
 
 
+def test_billing_saying_the_deposit_is_paid_activates_contract_and_merchant(w):
+    from contracts.signals import deposit_paid
+
+    merchant_onboarding_start(merchant=w.merchant, actor=w.lead, grade="C", deposit_amount=Decimal(50000),
+                              currency="CNY")
+    contract = signed(w)
+    paid_at = timezone.now()
+    deposit_paid.send(sender=None, contract_id=contract.pk, paid_at=paid_at)
+    contract.refresh_from_db()
+    w.merchant.refresh_from_db()
+    assert (contract.status, contract.activated_at) == (S.ACTIVE, paid_at)
+    assert w.merchant.status == MerchantStatus.ACTIVE
+    deposit_paid.send(sender=None, contract_id=contract.pk, paid_at=timezone.now())  # sent again: nothing changes
+    contract.refresh_from_db()
+    assert contract.activated_at == paid_at
+    assert actions(contract).count("contracts.contract.activated") == 1
+
+
+def test_deposit_paid_for_a_contract_not_yet_countersigned_is_refused(w):
+    from contracts.signals import deposit_paid
+
+    contract = accepted(w)
+    with pytest.raises(InvalidTransition):
+        deposit_paid.send(sender=None, contract_id=contract.pk, paid_at=timezone.now())
+    contract.refresh_from_db()
+    assert contract.status == S.ACCEPTED
+
+
 def test_terminate_by_either_side_records_and_signals(w, django_capture_on_commit_callbacks):
     contract = signed(w)
     received = []
