@@ -14,6 +14,7 @@ storage while the requester watches its progress.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import logging
 import re
@@ -154,3 +155,28 @@ def contract_export_download_record(*, export: ContractExport, actor: Any, ip_ad
     audit_entry_create(actor=actor, action="contracts.contract_export.downloaded", target=export,
                        data={"contracts": export.total, "files": export.files, "size": export.size},
                        ip_address=ip_address)
+
+
+def contract_exports_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the zips built more than ContractSettings.export_retention_days ago (the contracts' own PDFs stay):
+    the file goes from storage and the row becomes "expired", so its page says so and its download is gone.
+    Returns how many were removed. A file already missing from storage is not an error."""
+    from .models import ContractSettings
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=ContractSettings.load().export_retention_days)
+    removed = 0
+    for export in ContractExport.objects.filter(status=E.DONE, finished_at__lt=cutoff).order_by("pk"):
+        with transaction.atomic():
+            locked = ContractExport.objects.select_for_update().get(pk=export.pk)
+            if locked.status != E.DONE:
+                continue
+            if locked.file:
+                locked.file.delete(save=False)
+            locked.status = E.EXPIRED
+            locked.save(update_fields=["file", "status"])
+            audit_entry_create(actor=None, action="contracts.contract_export.expired", target=locked,
+                               data={"files": locked.files, "size": locked.size,
+                                     "finished_at": locked.finished_at})
+        removed += 1
+    return removed

@@ -63,3 +63,11 @@ def contracts_renewals_daily_task() -> dict:
     from .renewals import renewals_daily_run
 
     return renewals_daily_run()
+
+
+@shared_task(soft_time_limit=600, time_limit=660)
+def contract_exports_purge_task() -> int:
+    """Delete the bulk PDF downloads past their retention period."""
+    from .exports import contract_exports_purge
+
+    return contract_exports_purge()

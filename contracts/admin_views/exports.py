@@ -82,7 +82,8 @@ def _export_or_404(request, pk) -> ContractExport:
 def export_state(export: ContractExport) -> dict:
     """What the progress page shows, as the JSON endpoint returns it."""
     labels = {E.PENDING: _("Waiting to start…"), E.RUNNING: _("Building the zip…"), E.DONE: _("Ready."),
-              E.FAILED: _("The zip could not be built. Try again, or ask an administrator.")}
+              E.FAILED: _("The zip could not be built. Try again, or ask an administrator."),
+              E.EXPIRED: _("This zip was deleted after its retention period. Ask for a new one from the list.")}
     return {
         "status": export.status,
         "label": str(labels[export.status]),
@@ -94,7 +95,7 @@ def export_state(export: ContractExport) -> dict:
         "progress": _("%(done)s of %(total)s contracts") % {"done": export.done, "total": export.total},
         "download_url": reverse("contracts_admin:export_download", args=[export.pk])
         if export.status == E.DONE else "",
-        "finished": export.status in (E.DONE, E.FAILED),
+        "finished": export.status in (E.DONE, E.FAILED, E.EXPIRED),
     }
 
 

@@ -19,6 +19,7 @@ class ContractExportStatus(models.TextChoices):
     RUNNING = "running", _("Building")
     DONE = "done", _("Ready")
     FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Removed after its retention period")
 
 
 class ContractExport(models.Model):

@@ -32,6 +32,9 @@ class ContractSettings(BaseGenericSetting):
         _("renewal review opens (days before expiry)"), default=60)
     renewal_gmv_growth_percent = models.DecimalField(
         _("renewal: GMV growth year on year at least (%)"), max_digits=5, decimal_places=2, default=15)
+    export_retention_days = models.PositiveSmallIntegerField(
+        _("keep bulk PDF downloads for (days)"), default=7, validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("A zip of contract PDFs is deleted this many days after it was built; the PDFs stay."))
     renewal_satisfaction = models.DecimalField(
         _("renewal: satisfaction at least (of 5)"), max_digits=3, decimal_places=2, default=4.8)
 

@@ -210,6 +210,9 @@ CELERY_BEAT_SCHEDULE |= {
     "contracts-renewals-daily": {
         "task": "contracts.tasks.contracts_renewals_daily_task", "schedule": crontab(hour=1, minute=30),
     },
+    "contracts-exports-purge": {
+        "task": "contracts.tasks.contract_exports_purge_task", "schedule": crontab(hour=3, minute=20),
+    },
 }
 
 # Stripe: localstripe in development and tests (STRIPE_API_BASE), real Stripe in production.

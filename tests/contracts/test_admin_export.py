@@ -189,3 +189,42 @@ def test_all_in_the_list_with_filters_that_do_not_validate_exports_nothing(clien
     assert response.status_code == 400 and "Term ends within (days)" in response.content.decode()
     assert client.post(new_url(id="all", expiring_within="-3")).status_code == 400
     assert ContractExport.objects.count() == 0
+
+
+def test_zips_past_their_retention_are_deleted_and_say_so(client, world):
+    import datetime as dt
+
+    from django.core.files.storage import storages
+    from django.utils import timezone
+
+    from contracts.exports import contract_exports_purge
+
+    old = contract_export_build(export=ContractExport.objects.create(
+        requested_by=world["lead"], contract_ids=[world["signed"].pk], total=1))
+    recent = contract_export_build(export=ContractExport.objects.create(
+        requested_by=world["lead"], contract_ids=[world["issued"].pk], total=1))
+    old_name = old.file.name
+    now = timezone.now()
+    ContractExport.objects.filter(pk=old.pk).update(finished_at=now - dt.timedelta(days=8))
+    ContractExport.objects.filter(pk=recent.pk).update(finished_at=now - dt.timedelta(days=6))
+
+    assert contract_exports_purge(now=now) == 1  # the default keeps a zip for 7 days
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.status, old.file.name) == (E.EXPIRED, "")
+    assert not storages["private"].exists(old_name)
+    assert recent.status == E.DONE and storages["private"].exists(recent.file.name)
+    assert ContractDocument.objects.filter(contract=world["signed"]).count() == 2  # the contracts' PDFs stay
+    assert AuditEntry.objects.filter(action="contracts.contract_export.expired").count() == 1
+    assert contract_exports_purge(now=now) == 0  # run again: nothing more
+
+    client.force_login(world["lead"])
+    assert client.get(reverse("contracts_admin:export_download", args=[old.pk])).status_code == 404
+    page = client.get(reverse("contracts_admin:export", args=[old.pk]))
+    assert page.status_code == 200 and "deleted after its retention period" in page.content.decode()
+    assert page.context["state"]["finished"] and not page.context["state"]["download_url"]
+
+
+def test_the_purge_runs_daily():
+    assert settings.CELERY_BEAT_SCHEDULE["contracts-exports-purge"]["task"] == \
+        "contracts.tasks.contract_exports_purge_task"

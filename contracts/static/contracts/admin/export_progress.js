@@ -54,7 +54,7 @@
     }
 
     var status = box.getAttribute("data-export-status");
-    if (status !== "done" && status !== "failed") { poll(); }
+    if (status !== "done" && status !== "failed" && status !== "expired") { poll(); }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
