@@ -90,14 +90,20 @@ class Server:
 
     def _stop(self) -> None:
         """Stop the server and wait until it has gone, so that the next one can take the port."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+        process_group_stop(self.proc, timeout=30)
+
+
+def process_group_stop(proc: subprocess.Popen | None, *, timeout: float) -> None:
+    """SIGTERM the process group of `proc` (started with start_new_session) and wait for it; SIGKILL after
+    `timeout` seconds. Nothing to do when it never started or has already ended."""
+    if proc is None or proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -377,14 +383,7 @@ class CeleryWorker:
         return total
 
     def __exit__(self, *exc) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+        process_group_stop(self.proc, timeout=60)
 
 
 def scenario_contract_pdf_worker(results: dict) -> None:
