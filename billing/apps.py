@@ -3,7 +3,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 class BillingConfig(AppConfig):
-    """Payment providers, deposit ledger, fees and settlements (on the roadmap after contracts)."""
+    """Payment providers (Stripe, bank transfer), the deposit ledger, fees and invoices, refunds."""
 
     name = "billing"
     verbose_name = _("Billing")
+
+    def ready(self) -> None:
+        from contracts.signals import contract_countersigned, contract_terminated
+
+        from . import receivers
+
+        contract_countersigned.connect(receivers.contract_countersigned_received,
+                                       dispatch_uid="billing.contract_countersigned")
+        contract_terminated.connect(receivers.contract_terminated_received,
+                                    dispatch_uid="billing.contract_terminated")

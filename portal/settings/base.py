@@ -220,6 +220,11 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_localstripe")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="pk_test_localstripe")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_localstripe")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+# seconds a Stripe call may take before the portal says Stripe is unreachable (nothing is lost: it is retried)
+STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=10.0)
+# SM4 keys for encrypted fields (bank account numbers), 32 hex digits each; the first encrypts, all decrypt.
+# Development and tests use a fixed key; production must set its own (portal/fields.py).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=["00112233445566778899aabbccddeeff"])
 
 # Contract seal (contracts.signing): the operator's PAdES certificate and key, PEM files. Unset in development
 # and tests: a self-signed development root and seal certificate are then made on first use in

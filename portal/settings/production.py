@@ -12,6 +12,7 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")  # never the development key
 # the operator's contract seal: never the generated development certificate in production
 CONTRACT_SIGNING_KEY = env("CONTRACT_SIGNING_KEY")
 CONTRACT_SIGNING_CERT = env("CONTRACT_SIGNING_CERT")

@@ -1,0 +1,23 @@
+"""billing's models: the deposit account and its append-only ledger, payments and refunds with their state
+machines, fees and invoices with gapless numbers, bank transfers and statements, Stripe's events."""
+
+from .bank import BankAccount, BankStatementImport, BankStatementLine
+from .deposits import (
+    Deduction,
+    DepositAccount,
+    DepositRequirement,
+    DepositSchedule,
+    DepositScheduleRow,
+    LedgerEntry,
+    TopUpRequest,
+)
+from .invoices import BillingProfile, FeePrice, FeeType, Invoice, InvoiceCounter, InvoiceLine
+from .payments import Payment, PaymentStatus, Refund, RefundStatus, StripeEvent
+from .settings import BillingSettings
+
+__all__ = [
+    "BankAccount", "BankStatementImport", "BankStatementLine", "BillingProfile", "BillingSettings", "Deduction",
+    "DepositAccount", "DepositRequirement", "DepositSchedule", "DepositScheduleRow", "FeePrice", "FeeType",
+    "Invoice", "InvoiceCounter", "InvoiceLine", "LedgerEntry", "Payment", "PaymentStatus", "Refund",
+    "RefundStatus", "StripeEvent", "TopUpRequest",
+]
