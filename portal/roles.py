@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     LEAD = "recruitment_lead", _("Recruitment lead")
     COMPLIANCE = "compliance", _("Compliance reviewer")
     FINANCE = "finance", _("Finance")
+    MANAGEMENT = "management", _("Management")
     EDITOR = "editor", _("Content editor")
     ADMIN = "admin", _("Administrator")
 
@@ -27,6 +28,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.LEAD: ["wagtailadmin.access_admin"],
     Role.COMPLIANCE: ["wagtailadmin.access_admin"],
     Role.FINANCE: ["wagtailadmin.access_admin"],
+    # the second approver of money actions above the four-eyes threshold (BUSINESS_RULES §1, §4.3)
+    Role.MANAGEMENT: ["wagtailadmin.access_admin"],
     Role.EDITOR: [
         "wagtailadmin.access_admin",
         "portal.add_policyitem", "portal.change_policyitem", "portal.view_policyitem",

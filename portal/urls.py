@@ -19,6 +19,8 @@ urlpatterns = [
     path("sitemap.xml", cms_views.sitemap, name="sitemap"),
     # browsers that ignore the icon link ask for /favicon.ico
     path("favicon.ico", views.favicon, name="favicon"),
+    # Stripe posts here: no language prefix, no session, no CSRF (the signature is the check)
+    path("billing/", include("billing.webhook_urls")),
 ]
 
 if settings.DEBUG:
@@ -31,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("portal/applications/", include("onboarding.urls")),
     path("contracts/verify/", include("contracts.verify_urls")),
     path("portal/contracts/", include("contracts.urls")),
+    path("portal/billing/", include("billing.urls")),
     path("portal/", include("portal.merchant_urls")),
     path("search/", cms_views.search, name="search"),
     path("sitemap/", cms_views.sitemap_page, name="sitemap_page"),

@@ -1,0 +1,1 @@
+"""billing's Wagtail admin views, one module per area."""

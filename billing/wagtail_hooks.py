@@ -1,0 +1,15 @@
+"""Wagtail admin registrations of billing (the Finance menu); each area keeps its admin in its own module of
+billing/admin_views/ and its own block here."""
+
+from wagtail import hooks  # noqa: F401
+
+# ---- finance lists: deposits, payments, pending bank transfers, deductions, refunds, invoices (menu "Finance")
+# ---- end finance lists
+# ---- bank transfers: record a receipt, confirm (four-eyes), import a bank statement
+# ---- end bank transfers
+# ---- invoices: fee prices, issue, credit notes, fapiao
+# ---- end invoices
+# ---- deductions and refunds: propose, approve, send, bank accounts (unmask)
+# ---- end deductions and refunds
+# ---- stripe: events
+# ---- end stripe

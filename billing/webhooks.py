@@ -1,0 +1,1 @@
+"""Stripe webhooks (billing/webhook_urls.py)."""
