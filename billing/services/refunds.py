@@ -9,12 +9,13 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contracts.models import Contract
 from portal.calendar import add_working_days
 from portal.workflow import row_lock, transition_check
 
-from ..models import BankAccount, BillingSettings, DepositAccount, Payment, PaymentStatus, Refund
+from ..models import BankAccount, BillingSettings, DepositAccount, Payment, PaymentStatus, Refund, RefundStatus
 from .deposits import deposit_account_for
 from .ledger import balance_of
 
@@ -58,3 +59,89 @@ def deposit_refund_due(*, contract: Contract, effective_on: dt.date, actor: Any 
         merchant=contract.merchant, reason=Refund.Reason.DEPOSIT, provider="stripe" if card else "bank_transfer",
         account=account, payment=card, contract=contract, bank_account=bank, amount=available,
         currency=account.currency, due_on=refund_due_date(effective_on))
+
+
+# ---- the refund's transitions (used by the providers, the webhook and the read-back, and by finance)
+# Sending reserves the amount in the ledger (a freeze named after the refund and its attempt), so nothing else can
+# take it while the bank or Stripe works; success releases it and records the refund, failure releases it.
+
+def _release_reservation(refund: Refund, *, actor: Any | None, memo: str) -> None:
+    from ..models import LedgerEntry
+
+    if refund.account_id is None:
+        return
+    hold = (LedgerEntry.objects.filter(account_id=refund.account_id, kind=LedgerEntry.Kind.FREEZE,
+                                       hold_reference__startswith=f"refund:{refund.pk}:")
+            .order_by("-id").first())
+    if hold is None or LedgerEntry.objects.filter(account_id=refund.account_id, kind=LedgerEntry.Kind.RELEASE,
+                                                  hold_reference=hold.hold_reference).exists():
+        return
+    from .ledger import ledger_append
+
+    ledger_append(account=refund.account, kind=LedgerEntry.Kind.RELEASE, amount=hold.frozen_delta,
+                  currency=refund.currency, memo=memo, actor=actor, hold_reference=hold.hold_reference)
+
+
+@transaction.atomic
+def refund_pending(*, refund: Refund, actor: Any | None = None, now: dt.datetime | None = None,
+                   **fields: Any) -> Refund:
+    """created/failed → pending: the refund was sent (a Stripe refund id, or finance's transfer is under way).
+    A deposit refund reserves its amount in the ledger first; raises ApplicationError (nothing changes) when the
+    deposit no longer holds it."""
+    from ..models import LedgerEntry
+    from .ledger import ledger_append
+
+    refund = row_lock(refund)
+    if refund.status in (RefundStatus.PENDING, RefundStatus.SUCCEEDED):
+        return refund
+    move = transition_check(refund, target=RefundStatus.PENDING)
+    if refund.account_id and refund.reason == Refund.Reason.DEPOSIT:
+        attempt = LedgerEntry.objects.filter(account_id=refund.account_id, kind=LedgerEntry.Kind.FREEZE,
+                                             hold_reference__startswith=f"refund:{refund.pk}:").count() + 1
+        ledger_append(account=refund.account, kind=LedgerEntry.Kind.FREEZE, amount=refund.amount,
+                      currency=refund.currency, actor=actor, hold_reference=f"refund:{refund.pk}:{attempt}",
+                      memo=_("Reserved for refund %(ref)s while it is being paid") % {"ref": refund})
+    return move.finish(actor=actor, action="billing.refund.pending",
+                       fields={"sent_at": now or timezone.now(), "failure_message": "", **fields},
+                       data={"amount": refund.amount, "provider": refund.provider})
+
+
+@transaction.atomic
+def refund_succeeded(*, refund: Refund, actor: Any | None = None, now: dt.datetime | None = None,
+                     **fields: Any) -> Refund:
+    """The money went back. A deposit refund releases its reservation and records the refund in the ledger; an
+    account with nothing left is closed. Idempotent."""
+    from ..models import LedgerEntry
+    from .ledger import balance_of, ledger_append
+
+    now = now or timezone.now()
+    refund = row_lock(refund)
+    if refund.status == RefundStatus.SUCCEEDED:
+        return refund
+    move = transition_check(refund, target=RefundStatus.SUCCEEDED)
+    if refund.account_id and refund.reason == Refund.Reason.DEPOSIT:
+        account = row_lock(refund.account)
+        _release_reservation(refund, actor=actor, memo=_("Reservation for refund %(ref)s released: refunded")
+                             % {"ref": refund})
+        how = (_("Refund %(ref)s to the card of payment %(payment)s") if refund.provider == "stripe"
+               else _("Refund %(ref)s by bank transfer")) % {"ref": refund, "payment": refund.payment or ""}
+        ledger_append(account=account, kind=LedgerEntry.Kind.REFUND, amount=refund.amount, currency=refund.currency,
+                      memo=how, actor=actor, refund=refund)
+        if account.status == DepositAccount.Status.REFUND_DUE and balance_of(account).balance <= 0:
+            transition_check(account, target=DepositAccount.Status.CLOSED).finish(
+                actor=actor, action="billing.deposit.closed", data={"refund": refund.pk})
+    return move.finish(actor=actor, action="billing.refund.succeeded", fields={"succeeded_at": now, **fields},
+                       data={"amount": refund.amount})
+
+
+@transaction.atomic
+def refund_failed(*, refund: Refund, message: str = "", actor: Any | None = None) -> Refund:
+    """The refund did not go through: its reservation is released and it may be sent again."""
+    refund = row_lock(refund)
+    if refund.status in (RefundStatus.FAILED, RefundStatus.SUCCEEDED):
+        return refund
+    move = transition_check(refund, target=RefundStatus.FAILED)
+    _release_reservation(refund, actor=actor, memo=_("Reservation for refund %(ref)s released: the refund failed")
+                         % {"ref": refund})
+    return move.finish(actor=actor, action="billing.refund.failed", fields={"failure_message": message[:500]},
+                       data={"message": message[:200]})

@@ -66,3 +66,28 @@ def test_the_database_refuses_to_change_or_delete_a_ledger_entry(w):
         with pytest.raises(DatabaseError), transaction.atomic():
             change()
     assert LedgerEntry.objects.get(pk=entry.pk).amount == Decimal("10")
+
+
+def test_a_deposit_refund_reserves_then_records_and_closes_the_account(w):
+    import datetime as dt
+
+    from billing.models import Refund
+    from billing.services.refunds import deposit_refund_due, refund_failed, refund_pending, refund_succeeded
+
+    payment_succeeded(payment=deposit_payment_open(account=w.account, provider="bank_transfer"), actor=w.finance2)
+    refund = deposit_refund_due(contract=w.contract, effective_on=dt.date(2026, 9, 30))
+    assert deposit_refund_due(contract=w.contract, effective_on=dt.date(2026, 9, 30)) == refund  # signal again
+    assert (refund.amount, refund.provider) == (Decimal("60000.00"), "bank_transfer")
+    refund_pending(refund=refund, actor=w.finance_staff)
+    assert balance_of(w.account).available == 0  # reserved: nothing else can take it
+    refund_failed(refund=refund, message="account closed")
+    assert balance_of(w.account).available == Decimal("60000.00")
+    refund_pending(refund=refund, actor=w.finance_staff)  # sent again
+    refund_succeeded(refund=refund, actor=w.finance_staff)
+    refund_succeeded(refund=refund, actor=w.finance_staff)
+    balance = balance_of(w.account)
+    assert (balance.balance, balance.frozen, balance.refunded) == (0, 0, Decimal("60000.00"))
+    w.account.refresh_from_db()
+    assert w.account.status == DepositAccount.Status.CLOSED
+    assert Refund.objects.get(pk=refund.pk).status == "succeeded"
+    assert LedgerEntry.objects.filter(account=w.account, kind="refund").count() == 1
