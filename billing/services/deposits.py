@@ -60,7 +60,8 @@ def _requirement_set(account: DepositAccount, *, amount: Decimal, source: str, c
                                                     source=source, contract=contract, schedule=schedule, grade=grade)
     account.required_amount = amount
     fields = ["required_amount", "updated_at"]
-    if contract is not None and source == DepositRequirement.Source.CONTRACT:
+    if contract is not None and source == "contract" and contract.kind != ContractKind.AMENDMENT:
+        # an amendment changes the amount; the account still holds the deposit of the contract it amends
         account.contract = contract
         fields.append("contract")
     account.save(update_fields=fields)
