@@ -13,9 +13,11 @@ def contract_countersigned_received(sender: Any, *, contract_id: int, kind: str,
     from contracts.models import Contract
 
     from .services.deposits import deposit_due_for_contract
+    from .services.fees import contract_fees_bill
 
     contract = Contract.objects.select_related("merchant").get(pk=contract_id)
     deposit_due_for_contract(contract=contract)
+    contract_fees_bill(contract=contract)
 
 
 def contract_terminated_received(sender: Any, *, contract_id: int, effective_on: Any, **kwargs: Any) -> None:

@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,9 +123,11 @@ def payment_succeeded(*, payment: Payment, actor: Any | None = None, now: dt.dat
                       actor=actor, payment=payment)
         deposit_account_sync(account=account, actor=actor, now=now)
     elif payment.purpose == P.INVOICE and payment.invoice_id:
+        from .invoices import invoice_outstanding
+
         invoice = row_lock(payment.invoice)
-        paid = Payment.objects.filter(invoice=invoice, status=S.SUCCEEDED).aggregate(total=Sum("amount"))["total"]
-        if invoice.status == Invoice.Status.ISSUED and paid is not None and paid >= invoice.total:
+        # paid once its payments cover what its credit notes left of it
+        if invoice.status == Invoice.Status.ISSUED and invoice_outstanding(invoice) <= 0:
             transition_check(invoice, target=Invoice.Status.PAID).finish(
                 actor=actor, action="billing.invoice.paid", fields={"paid_at": now},
                 data={"payment": payment.reference})

@@ -1,0 +1,25 @@
+"""Celery tasks of billing: doorways that load rows by id and call one service; safe to retry."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+_TRANSIENT = (OperationalError, ConnectionError, TimeoutError)
+
+
+# ---- invoices: the PDF of an issued invoice or credit note
+
+@shared_task(bind=True, autoretry_for=_TRANSIENT, retry_backoff=10, retry_backoff_max=300, max_retries=5,
+             soft_time_limit=120, time_limit=180, acks_late=True)
+def invoice_pdf_render_task(self, invoice_id: int) -> int:
+    """Render and store an issued invoice's PDF (once); returns the invoice id (0 when it no longer exists)."""
+    from .documents import invoice_pdf_build
+    from .models import Invoice
+
+    invoice = Invoice.objects.select_related("contract", "corrects").filter(pk=invoice_id).first()
+    if invoice is None:
+        return 0
+    return invoice_pdf_build(invoice).pk
+
+# ---- end invoices
