@@ -10,6 +10,12 @@ from wagtail import hooks  # noqa: F401
 # ---- invoices: fee prices, issue, credit notes, fapiao
 # ---- end invoices
 # ---- deductions and refunds: propose, approve, send, bank accounts (unmask)
+from .admin_views.deductions import deduction_viewset  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_deduction_viewset():
+    return deduction_viewset
 # ---- end deductions and refunds
 # ---- stripe: events
 # ---- end stripe

@@ -11,114 +11,16 @@ active-content markers of a PDF for the reviewer.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import unicodedata
-import warnings
 import zlib
-from typing import IO, Any
+from typing import Any
 
-import filetype
-from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
-from portal.models.settings import UPLOAD_MEGAPIXELS_CEILING
-
-ALLOWED_CONTENT_TYPES = {
-    "application/pdf": "PDF",
-    "image/jpeg": "JPEG",
-    "image/png": "PNG",
-}
-EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-# Pillow warns above this many pixels and refuses twice as many at open(); no configurable limit is higher.
-Image.MAX_IMAGE_PIXELS = UPLOAD_MEGAPIXELS_CEILING * 1_000_000
-_PDF_TAIL_BYTES = 2048  # the spec puts the last %%EOF within the final 1024 bytes; allow trailing junk
-
-
-def _size(file: Any) -> int:
-    size = getattr(file, "size", None)
-    if size is None:
-        pos = file.tell()
-        file.seek(0, 2)
-        size = file.tell()
-        file.seek(pos)
-    return int(size)
-
-
-def _read_all(file: IO[bytes]) -> bytes:
-    file.seek(0)
-    data = file.read()
-    file.seek(0)
-    return data
-
-
-def upload_validate(file: Any, *, max_bytes: int, max_pixels: int) -> str:
-    """Check one uploaded file and return its real content type (`application/pdf`, `image/jpeg`, `image/png`).
-
-    Raises `ValidationError` with a message for the applicant when the file is empty, larger than
-    `max_bytes`, not really a PDF, JPEG or PNG (whatever its name says), an image of more than `max_pixels`
-    pixels (read from the header, before decoding), a damaged image (Pillow cannot verify it) or a damaged
-    PDF (no `%PDF-` header or no `%%EOF` marker). Stores nothing.
-    """
-    name = getattr(file, "name", "") or _("the file")
-    size = _size(file)
-    if size == 0:
-        raise ValidationError(_("“%(name)s” is empty."), code="empty", params={"name": name})
-    if size > max_bytes:
-        raise ValidationError(
-            _("“%(name)s” is %(size)s; files can be at most %(max)s."),
-            code="too_large", params={"name": name, "size": filesizeformat(size), "max": filesizeformat(max_bytes)},
-        )
-    data = _read_all(file)
-    kind = filetype.guess(data)
-    content_type = kind.mime if kind is not None else None
-    if content_type not in ALLOWED_CONTENT_TYPES:
-        raise ValidationError(
-            _("“%(name)s” is not a PDF, JPEG or PNG file (its content was checked, not its name). "
-              "Please upload a scan or photo in one of these formats."),
-            code="file_type", params={"name": name},
-        )
-    if content_type == "application/pdf":
-        if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-_PDF_TAIL_BYTES:]:
-            raise ValidationError(
-                _("“%(name)s” is a damaged or incomplete PDF. Please save it again and upload it once more."),
-                code="damaged", params={"name": name},
-            )
-    else:
-        _image_verify(data, name=name, max_pixels=max_pixels)
-    return content_type
-
-
-def _too_many_pixels(name: str, max_pixels: int) -> ValidationError:
-    return ValidationError(
-        _("“%(name)s” has too many pixels to be a document scan (at most %(megapixels)s megapixels). "
-          "Please scan it at a lower resolution."),
-        code="too_many_pixels", params={"name": name, "megapixels": f"{max_pixels / 1_000_000:g}"},
-    )
-
-
-def _image_verify(data: bytes, *, name: str, max_pixels: int) -> None:
-    message = _("“%(name)s” is a damaged or incomplete image. Please take the scan or photo again.")
-    try:
-        # open() reads the header only; Pillow's own bomb warning above its ceiling counts as too many pixels
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                width, height = image.size
-        if width * height > max_pixels:
-            raise _too_many_pixels(name, max_pixels)
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-        # verify() does not decode pixels; loading catches truncated JPEG and PNG data
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise _too_many_pixels(name, max_pixels) from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError(message, code="damaged", params={"name": name}) from exc
+# the content check itself lives in portal (billing checks evidence and receipts with it too)
+from portal.uploads import ALLOWED_CONTENT_TYPES, EXTENSIONS, read_all, upload_validate  # noqa: F401
 
 
 def file_sha256(file: Any) -> str:
@@ -180,7 +82,7 @@ def _pdf_inflated_streams(data: bytes):
 def pdf_active_content(file: Any) -> list[str]:
     """The active-content names (`PDF_ACTIVE_NAMES`) that a PDF holds, in the file or inside its compressed
     streams (object streams included); empty for a plain document. Reads the file, leaves it at its start."""
-    data = _read_all(file)
+    data = read_all(file)
     names = _pdf_names(data)
     for content in _pdf_inflated_streams(data):
         names |= _pdf_names(content)
