@@ -166,7 +166,6 @@ def test_a_frozen_sum_is_not_deducted(w):
     from billing.services.ledger import ledger_append
 
     ledger_append(account=w.account, kind="freeze", amount=Decimal("59000"), currency="CNY", hold_reference="dp_9")
-    pytest.importorskip("billing.services.invoices")
     deduction = deduction_approve(deduction=propose(w, amount="5000.00"), actor=w.finance2)
     assert LedgerEntry.objects.get(deduction=deduction).amount == Decimal("-1000.00")
     assert deduction.excess_invoice is not None and deduction.excess_invoice.total == Decimal("4000.00")
@@ -213,3 +212,20 @@ def test_staff_without_a_money_role_get_403(w, client):
         assert client.get(f"/admin/billing/deductions/{deduction.pk}/").status_code in (302, 403)
         client.post(f"/admin/billing/deductions/{deduction.pk}/approve/", {})
     assert Deduction.objects.get().status == "proposed"
+
+
+def test_the_excess_beyond_the_deposit_is_invoiced_once(w, django_capture_on_commit_callbacks):
+    deduction = propose(w, amount="45000.00")
+    deduction_approve(deduction=deduction, actor=w.finance2)
+    big = propose(w, amount="40000.00", reference="CMP-99")  # only 15,000 left
+    with django_capture_on_commit_callbacks(execute=True):
+        big = deduction_approve(deduction=big, actor=w.finance2)
+    assert LedgerEntry.objects.get(deduction=big).amount == Decimal("-15000.00")
+    assert balance_of(w.account).balance == 0
+    invoice = big.excess_invoice
+    assert (invoice.total, invoice.source_key, invoice.merchant_id) == (Decimal("25000.00"), f"deduction:{big.pk}",
+                                                                        w.merchant.pk)
+    assert [line.fee_type for line in invoice.lines.all()] == ["deduction_excess"]
+    assert invoice.number in mail.outbox[-1].body
+    # the top-up asks for the whole requirement again
+    assert TopUpRequest.objects.get(account=w.account, status="open").amount == Decimal("60000.00")
