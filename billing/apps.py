@@ -17,3 +17,11 @@ class BillingConfig(AppConfig):
                                        dispatch_uid="billing.contract_countersigned")
         contract_terminated.connect(receivers.contract_terminated_received,
                                     dispatch_uid="billing.contract_terminated")
+
+    # ---- deposit: the default deposit table (portal.bootstrap; `manage.py load_defaults`)
+    def load_reference_data(self) -> dict[str, int]:
+        """Version 1 of the deposit table (A–E ¥20k–100k for every risk class) when there is none."""
+        from .services.deposit_tables import deposit_table_defaults_load
+
+        return deposit_table_defaults_load()
+    # ---- end deposit

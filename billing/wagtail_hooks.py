@@ -16,6 +16,22 @@ from .admin_views.deductions import deduction_viewset  # noqa: E402
 @hooks.register("register_admin_viewset")
 def register_deduction_viewset():
     return deduction_viewset
+
+
+from .admin_views.deposit_tables import deposit_table_viewset  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_deposit_table_viewset():
+    return deposit_table_viewset
+
+
+@hooks.register("insert_global_admin_css")
+def deposit_admin_css():
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html('<link rel="stylesheet" href="{}">', static("billing/admin/deposit.css"))
 # ---- end deductions and refunds
 # ---- stripe: events
 # ---- end stripe
