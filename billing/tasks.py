@@ -23,3 +23,16 @@ def invoice_pdf_render_task(self, invoice_id: int) -> int:
     return invoice_pdf_build(invoice).pk
 
 # ---- end invoices
+
+
+# ---- deposit: top-up reminders and overdue top-ups, overdue refunds (once a day)
+
+@shared_task(bind=True, autoretry_for=_TRANSIENT, retry_backoff=30, retry_backoff_max=600, max_retries=3,
+             soft_time_limit=300, time_limit=360)
+def deposit_daily_task(self) -> dict:
+    """The deposit's daily run (`billing.services.deposit_daily`); idempotent."""
+    from .services.deposit_daily import deposit_daily_run
+
+    return deposit_daily_run()
+
+# ---- end deposit

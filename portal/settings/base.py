@@ -214,6 +214,11 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "contracts.tasks.contract_exports_purge_task", "schedule": crontab(hour=3, minute=20),
     },
 }
+# ---- billing deposit: top-up reminders, overdue top-ups (suspension review) and overdue refunds, daily
+CELERY_BEAT_SCHEDULE |= {
+    "billing-deposit-daily": {"task": "billing.tasks.deposit_daily_task", "schedule": crontab(hour=8, minute=0)},
+}
+# ---- end billing deposit
 
 # Stripe: localstripe in development and tests (STRIPE_API_BASE), real Stripe in production.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_localstripe")
