@@ -1,7 +1,7 @@
 """The merchant's billing pages, under /<language>/portal/billing/ (namespace "billing"). Every view reads through
 the merchant's own membership: another merchant's payment, invoice or ledger answers 404."""
 
-from django.urls import path  # noqa: F401
+from django.urls import include, path  # noqa: F401
 
 from . import views  # noqa: F401
 
@@ -15,6 +15,7 @@ urlpatterns: list = [
     # ---- bank transfer: our account details and the payment's reference
     # ---- end bank transfer
     # ---- invoices: list, detail, PDF, pay, invoice details (title and tax ID)
+    path("invoices/", include("billing.invoice_urls")),  # names in this namespace: billing:invoices, ...
     # ---- end invoices
     # ---- refunds: the merchant's bank accounts for refunds
     # ---- end refunds

@@ -3,11 +3,24 @@ billing/admin_views/ and its own block here."""
 
 from wagtail import hooks  # noqa: F401
 
+
 # ---- finance lists: deposits, payments, pending bank transfers, deductions, refunds, invoices (menu "Finance")
 # ---- end finance lists
 # ---- bank transfers: record a receipt, confirm (four-eyes), import a bank statement
 # ---- end bank transfers
 # ---- invoices: fee prices, issue, credit notes, fapiao
+@hooks.register("register_admin_urls")
+def _invoice_admin_urls():
+    from .admin_views.invoices import urlpatterns
+
+    return urlpatterns
+
+
+@hooks.register("register_admin_menu_item")
+def _invoice_admin_menu():
+    from .admin_views.invoices import invoices_menu_item
+
+    return invoices_menu_item()
 # ---- end invoices
 # ---- deductions and refunds: propose, approve, send, bank accounts (unmask)
 from .admin_views.deductions import deduction_viewset  # noqa: E402

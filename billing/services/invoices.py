@@ -288,3 +288,22 @@ def invoice_pdf_schedule(invoice: Invoice) -> None:
 
     invoice_id = invoice.pk
     transaction.on_commit(lambda: invoice_pdf_render_task.delay(invoice_id))
+
+
+PROFILE_FIELDS = ("invoice_title", "tax_id", "address_phone", "bank_details", "email")
+
+
+def billing_profile_save(*, merchant: Merchant, data: dict, actor: Any | None) -> BillingProfile:
+    """Set the merchant's invoice details (validated by the form); audited with what changed."""
+    with transaction.atomic():
+        profile = BillingProfile.objects.select_for_update().filter(merchant=merchant).first()
+        before = {f: getattr(profile, f) for f in PROFILE_FIELDS} if profile else {}
+        profile = profile or BillingProfile(merchant=merchant)
+        for field in PROFILE_FIELDS:
+            setattr(profile, field, data.get(field, "") or "")
+        profile.updated_by = _actor(actor)
+        profile.save()
+        changed = sorted(f for f in PROFILE_FIELDS if before.get(f) != getattr(profile, f))
+        audit_entry_create(actor=actor, action="billing.billing_profile.saved", target=profile,
+                           data={"changed": changed, "tax_id": profile.tax_id})
+        return profile
