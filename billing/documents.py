@@ -11,18 +11,19 @@ from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contracts.documents.render import FONT_FAMILY, bilingual, html_to_pdf, page_counter_css
 from portal.money import format_money
 
-from .models import BillingSettings, Invoice
+from .models import BillingSettings, FeeType, Invoice
 
 PDF_TEMPLATE = "billing/pdf/invoice.html"
 
 LABELS = {
     "invoice": _("Invoice"),
     "credit_note": _("Credit note"),
-    "number": _("Number"),
+    "number": pgettext_lazy("invoice", "Number"),
     "issued_on": _("Issued on"),
     "due_on": _("Due on"),
     "corrects": _("Corrects invoice"),
@@ -35,6 +36,7 @@ LABELS = {
     "unit_price": _("Unit price"),
     "amount": _("Amount"),
     "total": _("Total"),
+    "credited_total": _("Amount credited"),
     "waived": _("Waived"),
     "contract": _("Contract"),
     "pay_to": _("Pay by bank transfer to"),
@@ -53,7 +55,7 @@ def _money(amount, currency: str) -> dict[str, str]:
 def invoice_html(invoice: Invoice) -> str:
     payee = BillingSettings.load()
     currency = invoice.currency
-    lines = [{"description": line.description, "fee": bilingual(line.get_fee_type_display()),
+    lines = [{"description": line.description, "fee": bilingual(FeeType(line.fee_type).label),
               "quantity": line.quantity.normalize(), "unit_price": _money(line.unit_price, currency),
               "amount": _money(line.amount, currency), "waived": line.waived}
              for line in invoice.lines.all()]
