@@ -22,6 +22,16 @@ def invoice_pdf_render_task(self, invoice_id: int) -> int:
         return 0
     return invoice_pdf_build(invoice).pk
 
+
+@shared_task(bind=True, autoretry_for=_TRANSIENT, retry_backoff=30, retry_backoff_max=600, max_retries=3,
+             soft_time_limit=600, time_limit=660)
+def technical_service_fees_daily_task(self) -> int:
+    """Bill each active contract's technical service fee for the years of its term that have begun; returns how
+    many invoices were issued. Idempotent."""
+    from .services.fees import technical_service_fees_bill_due
+
+    return len(technical_service_fees_bill_due())
+
 # ---- end invoices
 
 

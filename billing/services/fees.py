@@ -84,6 +84,21 @@ def _first_year_text(start: dt.date | None, months: int) -> str:
     return f"{start.isoformat()} – {(_add_months(start, min(months or 12, 12)) - dt.timedelta(days=1)).isoformat()}"
 
 
+def contract_service_years(contract: Contract) -> list[tuple[int, dt.date, dt.date]]:
+    """(n, first day, last day) of each year of the contract's term; the last one may be shorter."""
+    if contract.starts_on is None:
+        return []
+    months = contract.term_months or 12
+    end = contract.ends_on or (_add_months(contract.starts_on, months) - dt.timedelta(days=1))
+    out, n = [], 1
+    while True:
+        first = _add_months(contract.starts_on, 12 * (n - 1))
+        if first > end:
+            return out
+        out.append((n, first, min(_add_months(contract.starts_on, 12 * n) - dt.timedelta(days=1), end)))
+        n += 1
+
+
 def contract_fees_bill(*, contract: Contract, actor: Any | None = None) -> list[Invoice]:
     """Invoice the fees `contract` makes due at countersigning (see the module's docstring). Returns the
     invoices (already issued ones included: idempotent)."""
@@ -123,6 +138,38 @@ def contract_fees_bill(*, contract: Contract, actor: Any | None = None) -> list[
                                               source_key=f"contract:{contract.pk}:franchise", contract=contract,
                                               actor=actor))
     return invoices
+
+
+BILLABLE_STATUSES = ("active", "expiring")
+
+
+def technical_service_fees_bill_due(*, on: dt.date | None = None) -> list[Invoice]:
+    """The daily run: each active contract's annual technical service fee for every year of its term that has
+    begun by `on` (the first year is billed at countersigning). Source key "contract:<id>:technical_service:<n>"
+    for year n ≥ 2: each year is billed once, whenever the run happens to see it."""
+    on = on or timezone.localdate()
+    contracts = (Contract.objects.filter(status__in=BILLABLE_STATUSES, technical_service_fee__gt=0,
+                                         starts_on__isnull=False, starts_on__lte=_add_months(on, -12))
+                 .exclude(kind=ContractKind.AMENDMENT).select_related("merchant"))
+    issued = []
+    for contract in contracts:
+        years = [y for y in contract_service_years(contract) if y[0] >= 2 and y[1] <= on]
+        if not years:
+            continue
+        keys = {f"contract:{contract.pk}:technical_service:{n}" for n, _first, _last in years}
+        done = set(Invoice.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
+        for n, first, last in years:
+            key = f"contract:{contract.pk}:technical_service:{n}"
+            if key in done:
+                continue
+            with translation.override("zh-hans"):
+                text = _("Annual technical service fee, contract %(number)s, year %(year)s") % {
+                    "number": contract.number, "year": n}
+            line = InvoiceLineSpec(FeeType.TECHNICAL_SERVICE, f"{text} ({first.isoformat()} – {last.isoformat()})",
+                                   unit_price=contract.technical_service_fee)
+            issued.append(invoice_issue_for(merchant=contract.merchant, lines=[line], currency=contract.currency,
+                                            source_key=key, contract=contract, due_on=None))
+    return issued
 
 
 def priced_invoice_issue(*, merchant, items: list[tuple[str, Decimal]], actor: Any | None, notes: str = "",

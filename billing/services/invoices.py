@@ -241,9 +241,16 @@ def invoice_payment_open(*, invoice: Invoice, provider: str, actor: Any | None =
         open_payment = (Payment.objects.select_for_update()
                         .filter(invoice=invoice, provider=provider, status__in=OPEN_PAYMENT_STATES)
                         .order_by("-id").first())
-        if open_payment is not None:
-            return open_payment
         due = invoice_outstanding(invoice)
+        if open_payment is not None:
+            if (open_payment.amount == due or open_payment.stripe_payment_intent_id
+                    or open_payment.status not in (PS.CREATED, PS.FAILED)):
+                return open_payment
+            # a credit note changed what is due since this attempt was opened, and nothing was sent to a
+            # provider yet: that attempt is closed and a new one asks for the right amount
+            from .payments import payment_canceled
+
+            payment_canceled(payment=open_payment, actor=actor, reason="amount due changed")
         if due <= 0:
             raise ApplicationError(_("Invoice %(number)s has nothing left to pay.") % {"number": invoice})
         return payment_create(merchant=invoice.merchant, purpose=Payment.Purpose.INVOICE, provider=provider,

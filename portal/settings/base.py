@@ -219,6 +219,13 @@ CELERY_BEAT_SCHEDULE |= {
     "billing-deposit-daily": {"task": "billing.tasks.deposit_daily_task", "schedule": crontab(hour=8, minute=0)},
 }
 # ---- end billing deposit
+# ---- billing invoices: the annual technical service fee of each contract's later years, daily
+CELERY_BEAT_SCHEDULE |= {
+    "billing-technical-service-fees": {
+        "task": "billing.tasks.technical_service_fees_daily_task", "schedule": crontab(hour=6, minute=40),
+    },
+}
+# ---- end billing invoices
 
 # Stripe: localstripe in development and tests (STRIPE_API_BASE), real Stripe in production.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_localstripe")

@@ -276,3 +276,29 @@ def test_prices_are_effective_dated_and_only_priced_fees_are_billed_on_demand(w)
     assert invoice.total == Decimal("12800.00") and invoice.lines.get().price.effective_from == dt.date(2026, 7, 1)
     with pytest.raises(ApplicationError, match="no price yet"):
         priced_invoice_issue(merchant=w.merchant, items=[(FeeType.VAS_ADS, Decimal(1))], actor=w.finance_staff)
+
+
+def test_an_attempt_opened_before_a_credit_note_is_replaced_by_one_for_the_new_amount(w):
+    invoice = _issue(w, _line("1000.00"))
+    first = invoice_payment_open(invoice=invoice, provider="bank_transfer", actor=w.owner)
+    credit_note_issue(invoice=invoice, amount=Decimal("100.00"), reason="折让", actor=w.finance_staff)
+    second = invoice_payment_open(invoice=invoice, provider="bank_transfer", actor=w.owner)
+    first.refresh_from_db()
+    assert first.status == "canceled" and second.pk != first.pk and second.amount == Decimal("900.00")
+
+
+def test_the_later_years_of_the_technical_service_fee_are_billed_once_each_as_they_begin(w):
+    from billing.services.fees import technical_service_fees_bill_due
+    from contracts.models import Contract
+
+    contract = fee_contract(merchant=w.merchant, technical_service_fee=Decimal("6000"))
+    Contract.objects.filter(pk=contract.pk).update(status="active")
+    contract_fees_bill(contract=contract)  # the first year, at countersigning
+    assert technical_service_fees_bill_due(on=dt.date(2027, 3, 1)) == []
+    [second] = technical_service_fees_bill_due(on=dt.date(2027, 3, 2))
+    assert second.source_key == f"contract:{contract.pk}:technical_service:2" and second.total == Decimal("6000.00")
+    assert "2027-03-02 – 2028-03-01" in second.lines.get().description
+    assert technical_service_fees_bill_due(on=dt.date(2027, 6, 1)) == []  # the daily run again
+    later = technical_service_fees_bill_due(on=dt.date(2031, 1, 1))  # a missed run catches up, within the term
+    assert [i.source_key.rsplit(":", 1)[1] for i in later] == ["3"]
+    assert Invoice.objects.filter(contract=contract, lines__fee_type=FeeType.TECHNICAL_SERVICE).count() == 3
