@@ -11,7 +11,7 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         from contracts.signals import contract_countersigned, contract_terminated
 
-        from . import receivers
+        from . import receivers, workspace  # noqa: F401 - workspace registers the billing to-dos and stage
 
         contract_countersigned.connect(receivers.contract_countersigned_received,
                                        dispatch_uid="billing.contract_countersigned")

@@ -4,11 +4,17 @@ the merchant's own membership: another merchant's payment, invoice or ledger ans
 from django.urls import include, path  # noqa: F401
 
 from . import views  # noqa: F401
+from .views import workspace as workspace_views
 
 app_name = "billing"
 
 urlpatterns: list = [
     # ---- workspace: overview, deposit ledger, payments and receipts, choosing how to pay
+    path("", workspace_views.overview, name="overview"),
+    path("deposit/pay/", workspace_views.deposit_pay, name="deposit_pay"),
+    path("deposit/ledger/", workspace_views.ledger, name="ledger"),
+    path("payments/", workspace_views.payments, name="payments"),
+    path("payments/<str:reference>/", workspace_views.payment_detail, name="payment_detail"),
     # ---- end workspace
     # ---- stripe: the card page
     # ---- end stripe

@@ -5,6 +5,27 @@ from wagtail import hooks  # noqa: F401
 
 
 # ---- finance lists: deposits, payments, pending bank transfers, deductions, refunds, invoices (menu "Finance")
+# Other areas add their items to the Finance menu with @hooks.register("register_billing_finance_menu_item")
+# returning a billing.admin_views.lists.FinanceMenuItem.
+from .admin_views.finance_viewset import finance_menu_item, finance_viewset  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_finance_viewset():
+    return finance_viewset
+
+
+hooks.register("register_admin_menu_item", finance_menu_item)
+for _item in finance_viewset.menu_items():
+    hooks.register("register_billing_finance_menu_item", _item)
+
+
+@hooks.register("insert_global_admin_css")
+def billing_admin_css():
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html('<link rel="stylesheet" href="{}">', static("billing/admin.css"))
 # ---- end finance lists
 # ---- bank transfers: record a receipt, confirm (four-eyes), import a bank statement
 # ---- end bank transfers

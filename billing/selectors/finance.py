@@ -1,0 +1,69 @@
+"""Reads for the finance lists of the admin. Every list is one query per page (what a row shows is selected or
+annotated, never read per row), plus the count and the totals of the filtered rows.
+
+A deposit's balance and frozen sum are sums of its ledger (never stored): correlated subqueries on the ledger's
+(account, id) index, evaluated only for the rows of the page, or for every filtered row when a filter, an ordering
+or the totals need them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import models
+from django.db.models.functions import Coalesce, Greatest
+
+from ..models import Deduction, DepositAccount, Invoice, LedgerEntry, Payment, PaymentStatus, Refund, RefundStatus
+
+ZERO = Decimal("0")
+_SUM = models.DecimalField(max_digits=16, decimal_places=2)
+
+
+def _ledger_sum(field: str) -> Coalesce:
+    entries = (LedgerEntry.objects.filter(account_id=models.OuterRef("pk")).order_by().values("account_id")
+               .annotate(total=models.Sum(field)).values("total"))
+    return Coalesce(models.Subquery(entries, output_field=_SUM), models.Value(ZERO), output_field=_SUM)
+
+
+def deposit_accounts_annotated() -> models.QuerySet[DepositAccount]:
+    """Every deposit account with its merchant and contract, and `balance`, `frozen`, `available` and
+    `outstanding` (what the merchant still has to pay to hold the requirement) from the ledger."""
+    return (DepositAccount.objects.select_related("merchant", "contract")
+            .annotate(balance=_ledger_sum("amount"), frozen=_ledger_sum("frozen_delta"))
+            .annotate(available=models.ExpressionWrapper(models.F("balance") - models.F("frozen"), output_field=_SUM),
+                      outstanding=Greatest(models.ExpressionWrapper(models.F("required_amount") - models.F("balance"),
+                                                                    output_field=_SUM),
+                                           models.Value(ZERO), output_field=_SUM)))
+
+
+def payments_for_finance() -> models.QuerySet[Payment]:
+    return Payment.objects.select_related("merchant", "invoice", "recorded_by", "confirmed_by")
+
+
+def bank_transfers_pending() -> models.QuerySet[Payment]:
+    """Bank transfers not yet confirmed: awaiting receipt (created) or recorded and awaiting confirmation
+    (pending)."""
+    return payments_for_finance().filter(provider="bank_transfer",
+                                         status__in=[PaymentStatus.CREATED, PaymentStatus.PENDING])
+
+
+def deductions_awaiting_approval() -> models.QuerySet[Deduction]:
+    return (Deduction.objects.filter(status=Deduction.Status.PROPOSED)
+            .select_related("account__merchant", "created_by", "first_approved_by"))
+
+
+def refunds_due(*, today: dt.date) -> models.QuerySet[Refund]:
+    """Refunds not yet paid back (due, sent, failed), with `overdue` (past their due date)."""
+    return (Refund.objects.filter(status__in=[RefundStatus.CREATED, RefundStatus.PENDING, RefundStatus.FAILED])
+            .select_related("merchant", "contract", "payment")
+            .annotate(overdue=models.Case(models.When(due_on__lt=today, then=models.Value(True)),
+                                          default=models.Value(False), output_field=models.BooleanField())))
+
+
+def invoices_for_finance() -> models.QuerySet[Invoice]:
+    paid = (Payment.objects.filter(invoice_id=models.OuterRef("pk"), status=PaymentStatus.SUCCEEDED).order_by()
+            .values("invoice_id").annotate(total=models.Sum("amount")).values("total"))
+    return (Invoice.objects.select_related("merchant", "corrects")
+            .annotate(paid_amount=Coalesce(models.Subquery(paid, output_field=_SUM), models.Value(ZERO),
+                                           output_field=_SUM)))
