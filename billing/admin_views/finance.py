@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 
-from portal.money import format_money
+from portal.money import format_money, round_money
 
 from ..models import Deduction, DepositAccount, Invoice, Payment, PaymentStatus, Refund, RefundStatus
 from ..selectors import finance as selectors
@@ -77,10 +77,10 @@ class DepositListView(FinanceListView):
         "status": (_("Status"), lambda a, now: str(a.get_status_display())),
         "currency": (_("Currency"), lambda a, now: a.currency),
         "required": (_("Required"), lambda a, now: a.required_amount),
-        "balance": (_("Balance"), lambda a, now: a.balance),
-        "frozen": (_("Frozen"), lambda a, now: a.frozen),
-        "available": (_("Available"), lambda a, now: a.available),
-        "outstanding": (_("Outstanding"), lambda a, now: a.outstanding),
+        "balance": (_("Balance"), lambda a, now: round_money(a.balance, a.currency)),
+        "frozen": (_("Frozen"), lambda a, now: round_money(a.frozen, a.currency)),
+        "available": (_("Available"), lambda a, now: round_money(a.available, a.currency)),
+        "outstanding": (_("Outstanding"), lambda a, now: round_money(a.outstanding, a.currency)),
         "updated_at": (_("Last change"), lambda a, now: a.updated_at),
     }
 
@@ -319,7 +319,7 @@ class InvoiceListView(FinanceListView):
         "status": (_("Status"), lambda i, now: str(i.get_status_display())),
         "currency": (_("Currency"), lambda i, now: i.currency),
         "total": (_("Total"), lambda i, now: i.total),
-        "paid": (_("Paid"), lambda i, now: i.paid_amount),
+        "paid": (_("Paid"), lambda i, now: round_money(i.paid_amount, i.currency)),
         "issued_at": (_("Issued"), lambda i, now: i.issued_at),
         "due_on": (_("Due on"), lambda i, now: i.due_on),
         "paid_at": (_("Paid at"), lambda i, now: i.paid_at),

@@ -4,6 +4,7 @@ CSV/XLSX downloads, the deposit's page, and a query count that does not grow wit
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -141,10 +142,11 @@ def test_pending_bank_transfers_list(client, w):
 
 
 def test_refunds_due_flag_overdue(client, w):
+    today = timezone.localdate()
     Refund.objects.create(merchant=w.merchant, reason="fee", provider="bank_transfer", account=w.account,
-                          amount=Decimal("50"), currency="CNY", due_on=timezone.localdate() - timezone.timedelta(days=1))
+                          amount=Decimal("50"), currency="CNY", due_on=today - dt.timedelta(days=1))
     Refund.objects.create(merchant=w.merchant, reason="fee", provider="bank_transfer", account=w.account,
-                          amount=Decimal("70"), currency="CNY", due_on=timezone.localdate() + timezone.timedelta(days=9))
+                          amount=Decimal("70"), currency="CNY", due_on=today + dt.timedelta(days=9))
     client.force_login(w.finance_staff)
     response = client.get(list_url("refunds", overdue="yes"))
     assert [r.amount for r in response.context["page_obj"].object_list] == [Decimal("50.00")]
