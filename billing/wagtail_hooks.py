@@ -3,7 +3,6 @@ billing/admin_views/ and its own block here."""
 
 from wagtail import hooks  # noqa: F401
 
-
 # ---- finance lists: deposits, payments, pending bank transfers, deductions, refunds, invoices (menu "Finance")
 # Other areas add their items to the Finance menu with @hooks.register("register_billing_finance_menu_item")
 # returning a billing.admin_views.lists.FinanceMenuItem.
