@@ -4,6 +4,7 @@ the merchant's own membership: another merchant's payment, invoice or ledger ans
 from django.urls import include, path  # noqa: F401
 
 from . import views  # noqa: F401
+from .views import bank as bank_views
 from .views import workspace as workspace_views
 
 app_name = "billing"
@@ -19,6 +20,9 @@ urlpatterns: list = [
     # ---- stripe: the card page
     # ---- end stripe
     # ---- bank transfer: our account details and the payment's reference
+    path("payments/<str:reference>/bank-transfer/", bank_views.payment_bank, name="payment_bank"),
+    path("payments/<str:reference>/bank-transfer/print/", bank_views.payment_bank_print,
+         name="payment_bank_print"),
     # ---- end bank transfer
     # ---- invoices: list, detail, PDF, pay, invoice details (title and tax ID)
     path("invoices/", include("billing.invoice_urls")),  # names in this namespace: billing:invoices, ...

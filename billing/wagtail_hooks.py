@@ -27,6 +27,19 @@ def billing_admin_css():
     return format_html('<link rel="stylesheet" href="{}">', static("billing/admin.css"))
 # ---- end finance lists
 # ---- bank transfers: record a receipt, confirm (four-eyes), import a bank statement
+@hooks.register("register_admin_viewset")
+def register_bank_transfer_viewset():
+    from .admin_views.bank_viewset import bank_transfer_viewset
+
+    return bank_transfer_viewset
+
+
+@hooks.register("insert_global_admin_css")
+def bank_transfer_admin_css():
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html('<link rel="stylesheet" href="{}">', static("billing/bank_admin.css"))
 # ---- end bank transfers
 # ---- invoices: fee prices, issue, credit notes, fapiao
 @hooks.register("register_admin_urls")

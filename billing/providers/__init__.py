@@ -16,3 +16,5 @@ from __future__ import annotations
 from .base import PaymentProvider, ProviderUnavailable, provider_for, provider_register
 
 __all__ = ["PaymentProvider", "ProviderUnavailable", "provider_for", "provider_register"]
+
+from . import bank_transfer  # noqa: E402,F401  (registers "bank_transfer")
