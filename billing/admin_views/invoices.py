@@ -131,12 +131,16 @@ class InvoiceIndexView(FinanceMixin, TemplateView):
         if query:
             invoices = invoices.filter(Q(number__icontains=query) | Q(merchant__name__icontains=query)
                                        | Q(buyer_title__icontains=query) | Q(fapiao_number__icontains=query))
-        if status in Invoice.Status.values:
-            invoices = invoices.filter(status=status)
+        if status == Invoice.Kind.CREDIT_NOTE:
+            invoices = invoices.filter(kind=Invoice.Kind.CREDIT_NOTE)
+        elif status in Invoice.Status.values:
+            invoices = invoices.filter(kind=Invoice.Kind.INVOICE, status=status)
         rows = list(selectors.invoices_annotated(invoices).order_by("-issued_at", "-id")[:self.LIMIT])
         for row in rows:
             row.due = selectors.invoice_due(row)
-        context.update(invoices=rows, q=query, status=status, statuses=Invoice.Status.choices, limit=self.LIMIT,
+        statuses = [(value, label) for value, label in Invoice.Status.choices if value not in ("draft", "void")]
+        statuses.append((Invoice.Kind.CREDIT_NOTE.value, _("Credit notes")))
+        context.update(invoices=rows, q=query, status=status, statuses=statuses, limit=self.LIMIT,
                        can_act=user_may_bill(self.request.user))
         return context
 

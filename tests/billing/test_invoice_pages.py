@@ -252,3 +252,17 @@ def test_finance_issues_a_credit_note_and_records_the_fapiao(w, fin, django_capt
     download = client_for(w.owner).get(url("billing:invoice_fapiao", "en", invoice.pk))
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF-")
     assert admin_client(fin).get(reverse("billing_invoices:fapiao_pdf", args=[invoice.pk])).status_code == 200
+
+
+def test_the_admin_invoice_list_costs_the_same_queries_whatever_its_length(w, fin):
+    issue(w.merchant)
+    client = admin_client(fin)
+    client.get(reverse("billing_invoices:index"))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("billing_invoices:index")).status_code == 200
+    for _n in range(4):
+        credit_note_issue(invoice=issue(w.other_merchant), amount=Decimal("1"), reason="x", actor=None)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(reverse("billing_invoices:index") + "?status=issued").content.decode()
+    assert len(many) == len(one), [q["sql"] for q in many.captured_queries]
+    assert body.count("INV-") >= 5 and "CN-" not in body.split('id="admin-invoice-list"')[1].split("</table>")[0]
