@@ -46,3 +46,15 @@ def deposit_daily_task(self) -> dict:
     return deposit_daily_run()
 
 # ---- end deposit
+
+
+# ---- stripe: the read-back of pending card payments and refunds (beat: every 5 minutes)
+@shared_task(soft_time_limit=240, time_limit=300, ignore_result=True)
+def payments_reconcile_task() -> dict:
+    """Read back from Stripe what no webhook has confirmed (billing.services.reconcile)."""
+    from .services.reconcile import payments_reconcile
+
+    result = payments_reconcile()
+    return {"payments": result.payments, "refunds": result.refunds, "dashboard_checked": result.dashboard_checked,
+            "unavailable": result.unavailable, "changed": result.changed}
+# ---- end stripe

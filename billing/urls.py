@@ -5,6 +5,7 @@ from django.urls import include, path  # noqa: F401
 
 from . import views  # noqa: F401
 from .views import bank as bank_views
+from .views import card as card_views
 from .views import workspace as workspace_views
 
 app_name = "billing"
@@ -18,6 +19,8 @@ urlpatterns: list = [
     path("payments/<str:reference>/", workspace_views.payment_detail, name="payment_detail"),
     # ---- end workspace
     # ---- stripe: the card page
+    path("payments/<str:reference>/card/", card_views.payment_card, name="payment_card"),
+    path("payments/<str:reference>/card/confirm/", card_views.payment_card_confirm, name="payment_card_confirm"),
     # ---- end stripe
     # ---- bank transfer: our account details and the payment's reference
     path("payments/<str:reference>/bank-transfer/", bank_views.payment_bank, name="payment_bank"),

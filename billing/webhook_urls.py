@@ -7,4 +7,5 @@ from . import webhooks  # noqa: F401
 app_name = "billing_webhooks"
 
 urlpatterns: list = [
+    path("stripe/webhook/", webhooks.stripe_webhook, name="stripe"),
 ]

@@ -13,6 +13,8 @@ nothing is lost (the row stays as it was and the reconciliation task tries again
 
 from __future__ import annotations
 
+# the providers register themselves on import
+from . import stripe as _stripe  # noqa: F401
 from .base import PaymentProvider, ProviderUnavailable, provider_for, provider_register
 
 __all__ = ["PaymentProvider", "ProviderUnavailable", "provider_for", "provider_register"]

@@ -227,6 +227,14 @@ CELERY_BEAT_SCHEDULE |= {
 }
 # ---- end billing invoices
 
+# ---- billing stripe: card payments and refunds still pending are read back from Stripe (lost webhooks)
+CELERY_BEAT_SCHEDULE |= {
+    "billing-payments-reconcile": {
+        "task": "billing.tasks.payments_reconcile_task", "schedule": crontab(minute="*/5"),
+    },
+}
+# ---- end billing stripe
+
 # Stripe: localstripe in development and tests (STRIPE_API_BASE), real Stripe in production.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_localstripe")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="pk_test_localstripe")
@@ -234,6 +242,12 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_localstripe"
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 # seconds a Stripe call may take before the portal says Stripe is unreachable (nothing is lost: it is retried)
 STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=10.0)
+# where the card page loads Stripe.js (default: localstripe's stand-in under STRIPE_API_BASE, else js.stripe.com)
+STRIPE_JS_URL = env("STRIPE_JS_URL", default="")
+# webhooks: signatures older than this many seconds are refused; a row lock not had within the lock timeout
+# answers 503 so that Stripe delivers the event again
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+STRIPE_WEBHOOK_LOCK_TIMEOUT_MS = env.int("STRIPE_WEBHOOK_LOCK_TIMEOUT_MS", default=3000)
 # SM4 keys for encrypted fields (bank account numbers), 32 hex digits each; the first encrypts, all decrypt.
 # Development and tests use a fixed key; production must set its own (portal/fields.py).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=["00112233445566778899aabbccddeeff"])
