@@ -243,11 +243,13 @@ def invoice_payment_open(*, invoice: Invoice, provider: str, actor: Any | None =
                         .order_by("-id").first())
         due = invoice_outstanding(invoice)
         if open_payment is not None:
-            if (open_payment.amount == due or open_payment.stripe_payment_intent_id
-                    or open_payment.status not in (PS.CREATED, PS.FAILED)):
+            # a bank transfer keeps its reference (the merchant may have written it in a transfer already): its
+            # amount follows what is due (billing.services.bank_transfers)
+            if (open_payment.amount == due or open_payment.provider != "stripe"
+                    or open_payment.stripe_payment_intent_id or open_payment.status not in (PS.CREATED, PS.FAILED)):
                 return open_payment
-            # a credit note changed what is due since this attempt was opened, and nothing was sent to a
-            # provider yet: that attempt is closed and a new one asks for the right amount
+            # a card attempt opened before a credit note changed what is due, with nothing sent to Stripe yet:
+            # closed, and a new one asks for the right amount
             from .payments import payment_canceled
 
             payment_canceled(payment=open_payment, actor=actor, reason="amount due changed")

@@ -278,13 +278,16 @@ def test_prices_are_effective_dated_and_only_priced_fees_are_billed_on_demand(w)
         priced_invoice_issue(merchant=w.merchant, items=[(FeeType.VAS_ADS, Decimal(1))], actor=w.finance_staff)
 
 
-def test_an_attempt_opened_before_a_credit_note_is_replaced_by_one_for_the_new_amount(w):
+def test_a_card_attempt_opened_before_a_credit_note_is_replaced_by_one_for_the_new_amount(w):
     invoice = _issue(w, _line("1000.00"))
-    first = invoice_payment_open(invoice=invoice, provider="bank_transfer", actor=w.owner)
+    first = invoice_payment_open(invoice=invoice, provider="stripe", actor=w.owner)
+    bank = invoice_payment_open(invoice=invoice, provider="bank_transfer", actor=w.owner)
     credit_note_issue(invoice=invoice, amount=Decimal("100.00"), reason="折让", actor=w.finance_staff)
-    second = invoice_payment_open(invoice=invoice, provider="bank_transfer", actor=w.owner)
+    second = invoice_payment_open(invoice=invoice, provider="stripe", actor=w.owner)
     first.refresh_from_db()
     assert first.status == "canceled" and second.pk != first.pk and second.amount == Decimal("900.00")
+    # a bank transfer keeps its reference, whatever the merchant wrote in a transfer already
+    assert invoice_payment_open(invoice=invoice, provider="bank_transfer", actor=w.owner).reference == bank.reference
 
 
 def test_the_later_years_of_the_technical_service_fee_are_billed_once_each_as_they_begin(w):
