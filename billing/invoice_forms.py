@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Merchant
 from portal.money import format_money
 
-from .models import BillingProfile, FeeType
+from .models import BillingProfile, BillingSettings, FeeType
 from .services.fees import PRICE_LIST_FEES, PRICED_ON_DEMAND, fee_price_in_force
 from .tax_ids import tax_id_normalize, validate_tax_id
 
@@ -65,9 +65,11 @@ class FeePriceForm(forms.Form):
         return currency
 
 
-def priced_fee_choices(*, on=None, currency: str = "CNY") -> list[tuple[str, str]]:
-    """The value-added services and memberships that have a price today, labelled with it."""
+def priced_fee_choices(*, on=None, currency: str | None = None) -> list[tuple[str, str]]:
+    """The value-added services and memberships that have a price today (in the billing currency), labelled
+    with it."""
     on = on or timezone.localdate()
+    currency = currency or BillingSettings.load().currency
     out = []
     for fee in PRICED_ON_DEMAND:
         price = fee_price_in_force(fee, on=on, currency=currency)

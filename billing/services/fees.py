@@ -29,7 +29,7 @@ from portal.exceptions import ApplicationError
 from portal.models import CooperationMode
 from portal.money import round_money
 
-from ..models import FeePrice, FeeType, Invoice
+from ..models import BillingSettings, FeePrice, FeeType, Invoice
 from .invoices import InvoiceLineSpec, invoice_issue_for
 
 # the fees finance may bill from the price list (value-added services and memberships)
@@ -173,10 +173,11 @@ def technical_service_fees_bill_due(*, on: dt.date | None = None) -> list[Invoic
 
 
 def priced_invoice_issue(*, merchant, items: list[tuple[str, Decimal]], actor: Any | None, notes: str = "",
-                         currency: str = "CNY", on: dt.date | None = None) -> Invoice:
+                         currency: str | None = None, on: dt.date | None = None) -> Invoice:
     """Finance bills value-added services or a membership: each (fee type, quantity) at the price in force
     today. A fee without a configured price cannot be billed."""
     on = on or timezone.localdate()
+    currency = (currency or BillingSettings.load().currency).upper()
     if not items:
         raise ApplicationError(_("Choose at least one fee to bill."))
     lines = []
