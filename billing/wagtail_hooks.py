@@ -40,6 +40,27 @@ def bank_transfer_admin_css():
     from django.utils.html import format_html
 
     return format_html('<link rel="stylesheet" href="{}">', static("billing/bank_admin.css"))
+
+
+@hooks.register("register_billing_finance_menu_item")
+def bank_transfers_confirm_menu_item():
+    from .admin_views.bank_viewset import bank_menu_item
+
+    return bank_menu_item("index", order=200)
+
+
+@hooks.register("register_billing_finance_menu_item")
+def bank_transfer_record_menu_item():
+    from .admin_views.bank_viewset import bank_menu_item
+
+    return bank_menu_item("record", order=210)
+
+
+@hooks.register("register_billing_finance_menu_item")
+def bank_statements_menu_item():
+    from .admin_views.bank_viewset import bank_menu_item
+
+    return bank_menu_item("statements", order=220)
 # ---- end bank transfers
 # ---- invoices: fee prices, issue, credit notes, fapiao
 @hooks.register("register_admin_urls")

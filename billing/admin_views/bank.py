@@ -26,8 +26,9 @@ from portal.exceptions import ApplicationError, error_messages
 from portal.money import format_money
 from portal.roles import Role, user_has_any_role
 
-from ..models import BillingSettings, Payment
+from ..models import BankStatementLine, BillingSettings, Payment
 from ..selectors.bank import bank_transfer_for_staff, bank_transfers_pending
+from ..services.bank_statements import statement_line_recorded
 from ..services.bank_transfers import (
     PartialTransfer,
     bank_transfer_confirm,
@@ -93,7 +94,7 @@ class RecordReceiptView(BankPageMixin, TemplateView):
     page_title = gettext_lazy("Record a bank transfer")
 
     def _initial(self) -> dict:
-        keys = ("reference", "amount", "received_on", "bank_reference", "payer_name")
+        keys = ("reference", "amount", "received_on", "bank_reference", "payer_name", "line")
         return {key: self.request.GET[key] for key in keys if self.request.GET.get(key)}
 
     def get(self, request, *args, **kwargs):
@@ -118,6 +119,9 @@ class RecordReceiptView(BankPageMixin, TemplateView):
                 for message in error_messages(error):
                     form.add_error(None, message)
             else:
+                line = BankStatementLine.objects.filter(pk=data.get("line")).first() if data.get("line") else None
+                if line is not None and line.outcome in ("unmatched", "amount_mismatch"):
+                    statement_line_recorded(line=line, payment=payment)
                 facts = {"amount": format_money(payment.amount, payment.currency), "ref": payment.reference,
                          "merchant": payment.merchant.name}
                 if payment.status == "succeeded":
@@ -126,7 +130,7 @@ class RecordReceiptView(BankPageMixin, TemplateView):
                 else:
                     messages.success(request, _("Transfer of %(amount)s from %(merchant)s recorded (%(ref)s). "
                                                 "Above the threshold, another finance user confirms it.") % facts)
-                return redirect(url("detail", payment.pk))
+                return redirect(url("payment", payment.pk))
         return self.render_to_response(self.get_context_data(form=form))
 
     def get_context_data(self, **kwargs):
@@ -179,7 +183,7 @@ class TransferActionView(BankStaffRequiredMixin, View):
         payment = bank_transfer_for_staff(pk=pk)
         if payment is None:
             raise Http404
-        next_url = url("index") if request.POST.get("next") == "index" else url("detail", payment.pk)
+        next_url = url("index") if request.POST.get("next") == "index" else url("payment", payment.pk)
         try:
             self.perform(payment)
         except (ValidationError, ApplicationError) as error:

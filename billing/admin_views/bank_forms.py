@@ -48,6 +48,7 @@ class ReceiptForm(forms.Form):
                                                             "once."))
     payer_name = forms.CharField(label=gettext_lazy("Payer (as on the statement)"), max_length=200)
     receipt = forms.FileField(label=gettext_lazy("Bank receipt (PDF, JPEG or PNG)"), required=False)
+    line = forms.IntegerField(widget=forms.HiddenInput, required=False)
     partial = forms.BooleanField(label=gettext_lazy("Partial payment: record the amount received, the rest stays "
                                                     "due"), required=False)
 
@@ -100,6 +101,33 @@ class RejectForm(forms.Form):
 
 
 class StatementUploadForm(forms.Form):
+    """The statement file, and (only when the bank names its columns differently) the headers to read."""
+
     file = forms.FileField(label=gettext_lazy("Bank statement (CSV or XLSX)"),
                            help_text=gettext_lazy("The statement of our account as the bank exports it: one row per "
                                                   "transaction, with a header row."))
+    col_booked_on = forms.CharField(label=gettext_lazy("Date column"), max_length=60, required=False)
+    col_amount = forms.CharField(label=gettext_lazy("Amount column (credits)"), max_length=60, required=False)
+    col_currency = forms.CharField(label=gettext_lazy("Currency column"), max_length=60, required=False)
+    col_payer_name = forms.CharField(label=gettext_lazy("Payer column"), max_length=60, required=False)
+    col_remark = forms.CharField(label=gettext_lazy("Remark [附言] column"), max_length=60, required=False)
+    col_bank_reference = forms.CharField(label=gettext_lazy("Bank transaction reference column"), max_length=60,
+                                         required=False)
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        max_bytes, _pixels = upload_limits()
+        if file.size > max_bytes:
+            from django.template.defaultfilters import filesizeformat
+
+            raise ValidationError(_("“%(name)s” is %(size)s; files can be at most %(max)s."),
+                                  params={"name": file.name, "size": filesizeformat(file.size),
+                                          "max": filesizeformat(max_bytes)})
+        return file
+
+    def columns(self) -> dict[str, str]:
+        return {name[4:]: value.strip() for name, value in self.cleaned_data.items()
+                if name.startswith("col_") and value and value.strip()}
+
+    def column_fields(self):
+        return [self[name] for name in self.fields if name.startswith("col_")]

@@ -118,9 +118,9 @@ def test_finance_records_and_a_second_user_confirms_in_the_admin(w, django_captu
     maker, checker = client_for(w.finance_staff), client_for(w.finance2)
     response = record_post(maker, reference=w.payment.reference.lower())
     payment = Payment.objects.get(pk=w.payment.pk)
-    assert response.status_code == 302 and response["Location"] == reverse("billing_bank:detail", args=[payment.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("billing_bank:payment", args=[payment.pk])
     assert (payment.status, payment.recorded_by, payment.bank_reference) == ("pending", w.finance_staff, "B-100")
-    detail = text(maker.get(reverse("billing_bank:detail", args=[payment.pk])))
+    detail = text(maker.get(reverse("billing_bank:payment", args=[payment.pk])))
     assert "another finance user confirms it" in detail and 'id="bank-confirm"' not in detail
     maker.post(reverse("billing_bank:confirm", args=[payment.pk]))
     assert Payment.objects.get(pk=payment.pk).status == "pending"

@@ -117,3 +117,33 @@ def test_a_transfer_is_shown_recorded_and_confirmed_by_a_second_person(lang, bas
     shot(merchant, f"bank-merchant-confirmed-{lang}")
     w.contract.refresh_from_db()
     assert w.contract.status == ContractStatus.ACTIVE
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_a_bank_statement_is_previewed_then_saved(lang, base_data, new_context, live_server, tmp_path):
+    from tests.billing.test_bank_statements import csv_bytes
+
+    w = BillingWorld()
+    admin_language(lang, w.finance_staff)
+    payment = deposit_payment_open(account=w.account, provider="bank_transfer", actor=w.owner)
+    statement = tmp_path / "对账单.csv"
+    statement.write_bytes(csv_bytes([
+        ("2026-11-28", "ICBC-0001", "上海云帆贸易有限公司", "60,000.00", "", "人民币", f"保证金 {payment.reference}"),
+        ("2026-11-28", "ICBC-0002", "北京禾润", "1500.00", "", "CNY", "货款"),
+        ("2026-11-29", "ICBC-0003", "", "", "25.00", "CNY", "手续费"),
+        ("2026-11-29", "ICBC-0004", "杭州示例", "abc", "", "CNY", "x"),
+    ]))
+    page = new_context("zh-CN" if lang == "zh-hans" else "en-US")
+    log_in(page, live_server, w.finance_staff)
+    page.goto(f"{live_server.url}/admin/billing/bank/statements/new/")
+    page.locator("#id_file").set_input_files(str(statement))
+    shot(page, f"bank-admin-statement-new-{lang}", admin=True)
+    page.locator("#bank-statement-form button[type=submit]").click()
+    expect(page.locator("tr[data-outcome=matched]")).to_have_count(1)
+    expect(page.locator("tr[data-outcome=invalid]")).to_have_count(1)
+    shot(page, f"bank-admin-statement-preview-{lang}", admin=True)
+    page.locator("#bank-statement-save").click()
+    expect(page.locator("tr[data-outcome=unmatched] a[data-action=record]")).to_have_count(1)
+    shot(page, f"bank-admin-statement-saved-{lang}", admin=True)
+    payment.refresh_from_db()
+    assert payment.status == "pending" and payment.bank_reference == "ICBC-0001"
