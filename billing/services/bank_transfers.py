@@ -24,7 +24,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -262,9 +262,15 @@ def bank_transfer_record(*, actor: Any, amount: Decimal, received_on: dt.date, b
         else:
             target = _new_payment_for(merchant=merchant, purpose=purpose, amount=amount, actor=actor,
                                       invoice=invoice)
-    target = payment_pending(payment=target, actor=actor, received_on=received_on, bank_reference=bank_reference,
-                             payer_name=(payer_name or "").strip()[:200], recorded_by=actor, confirmed_by=None,
-                             failure_code="", failure_message="", **({"receipt": receipt} if receipt else {}))
+    try:
+        with transaction.atomic():
+            target = payment_pending(payment=target, actor=actor, received_on=received_on,
+                                     bank_reference=bank_reference, payer_name=(payer_name or "").strip()[:200],
+                                     recorded_by=actor, confirmed_by=None, failure_code="", failure_message="",
+                                     **({"receipt": receipt} if receipt else {}))
+    except IntegrityError as error:  # the same bank transaction recorded by someone else a moment ago
+        raise ApplicationError(_("Bank transaction %(bank_ref)s is already recorded on another payment.")
+                               % {"bank_ref": bank_reference}) from error
     audit_entry_create(actor=actor, action="billing.bank_transfer.recorded", target=target,
                        data={"amount": target.amount, "currency": target.currency, "received_on": received_on,
                              "bank_reference": bank_reference, "payer": payer_name[:200],
