@@ -19,6 +19,10 @@ from ..selectors.ledger import ledger_rows
 from .lists import FinanceRequiredMixin, url, url_or_none
 
 
+def _with_account(target: str | None, account_id: int) -> str | None:
+    return f"{target}?account={account_id}" if target else None
+
+
 class DepositDetailView(FinanceRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "billing/admin/deposit_detail.html"
     header_icon = "lock"
@@ -55,7 +59,7 @@ class DepositDetailView(FinanceRequiredMixin, WagtailAdminTemplateMixin, Templat
             timeline=deposit_timeline(account=account),
             actions=[action for action in (
                 (_("Record a bank transfer"), url_or_none("billing_bank:record")),
-                (_("Propose a deduction"), url_or_none("billing_deposits:deduction_new", account.pk)),
+                (_("Propose a deduction"), _with_account(url_or_none("billing_deductions:propose"), account.pk)),
             ) if action[1]],
         )
         return context

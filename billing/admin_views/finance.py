@@ -15,7 +15,7 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 
 from portal.money import format_money, round_money
 
-from ..models import Deduction, DepositAccount, Invoice, Payment, PaymentStatus, Refund, RefundStatus
+from ..models import Deduction, DepositAccount, Invoice, LedgerEntry, Payment, PaymentStatus, Refund, RefundStatus
 from ..selectors import finance as selectors
 from . import finance_filters as filters
 from .lists import FinanceListView, Total, url, url_or_none
@@ -64,12 +64,13 @@ class DepositListView(FinanceListView):
     header_icon = "lock"
     filterset_class = filters.DepositFilterSet
     export_filename = "deposits"
-    list_ordering = ("-outstanding", "merchant__name", "-pk")
+    # what finance works on first (awaiting, then held, refund due, top-up requested …), then by name: an
+    # ordering on the account's own columns, so a page sums the ledgers of its own rows only
+    list_ordering = ("status", "merchant__name", "pk")
     totals = {
         "required_amount": Total(_("Required"), models.Sum("required_amount")),
-        "balance": Total(_("Balance"), models.Sum("balance")),
-        "frozen": Total(_("Frozen"), models.Sum("frozen")),
-        "outstanding": Total(_("Outstanding"), models.Sum("outstanding")),
+        "balance": Total(_("Balance"), models.Sum("amount")),
+        "frozen": Total(_("Frozen"), models.Sum("frozen_delta")),
     }
     export_columns = {
         "merchant": (_("Merchant"), lambda a, now: a.merchant.name),
@@ -86,6 +87,18 @@ class DepositListView(FinanceListView):
 
     def get_base_queryset(self):
         return selectors.deposit_accounts_annotated()
+
+    def totals_rows(self, queryset):
+        """Two set-based queries, whatever the number of rows: the accounts (count, required) and one pass over
+        the ledger entries of the filtered accounts (balance, frozen)."""
+        accounts = queryset.order_by().values("currency").annotate(count=models.Count("pk"),
+                                                                   required_amount=models.Sum("required_amount"))
+        rows = {row["currency"]: dict(row) for row in accounts}
+        sums = (LedgerEntry.objects.filter(account__in=queryset.order_by().values("pk")).order_by()
+                .values("currency").annotate(balance=models.Sum("amount"), frozen=models.Sum("frozen_delta")))
+        for row in sums:
+            rows.setdefault(row["currency"], {"count": 0}).update(balance=row["balance"], frozen=row["frozen"])
+        return rows
 
     @cached_property
     def columns(self):
@@ -241,7 +254,7 @@ class DeductionListView(FinanceListView):
         return [
             TitleColumn("merchant", label=_("Merchant"), accessor=lambda d: d.account.merchant.name,
                         sort_key="account__merchant__name", get_title_id=lambda d: f"deduction_{d.pk}_title",
-                        get_url=lambda d: url_or_none("billing_deposits:deduction", d.pk) or deposit_url(d.account_id)),
+                        get_url=lambda d: url_or_none("billing_deductions:detail", d.pk) or deposit_url(d.account_id)),
             Column("breach", label=_("Breach"), accessor="get_breach_display", sort_key="breach"),
             Column("reference", label=_("Order or complaint reference"), sort_key="reference"),
             MoneyColumn("amount", label=_("Amount"), sort_key="amount"),

@@ -43,9 +43,12 @@ def _yes_no(label, condition: models.Q):
 
 
 class DepositFilterSet(_MerchantSearch):
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=DepositAccount.Status.choices,
+    status = django_filters.MultipleChoiceFilter(distinct=False, label=_("Status"),
+                                                 choices=DepositAccount.Status.choices,
                                                  widget=forms.CheckboxSelectMultiple)
-    outstanding_due = _yes_no(_("Something to pay"), models.Q(outstanding__gt=0))
+    # the status says it without summing every ledger: awaiting the deposit or a top-up requested
+    outstanding_due = _yes_no(_("Something to pay"), models.Q(status__in=[DepositAccount.Status.AWAITING,
+                                                                          DepositAccount.Status.SHORTFALL]))
     has_frozen = _yes_no(_("Sums frozen"), models.Q(frozen__gt=0))
     currency = django_filters.CharFilter(label=_("Currency"), lookup_expr="iexact")
 
@@ -56,11 +59,11 @@ class DepositFilterSet(_MerchantSearch):
 
 class PaymentFilterSet(_MerchantSearch):
     reference = django_filters.CharFilter(label=_("Reference"), lookup_expr="icontains")
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=PaymentStatus.choices,
+    status = django_filters.MultipleChoiceFilter(distinct=False, label=_("Status"), choices=PaymentStatus.choices,
                                                  widget=forms.CheckboxSelectMultiple)
-    provider = django_filters.MultipleChoiceFilter(label=_("Method"), choices=Provider.choices,
+    provider = django_filters.MultipleChoiceFilter(distinct=False, label=_("Method"), choices=Provider.choices,
                                                    widget=forms.CheckboxSelectMultiple)
-    purpose = django_filters.MultipleChoiceFilter(label=_("For"), choices=Payment.Purpose.choices,
+    purpose = django_filters.MultipleChoiceFilter(distinct=False, label=_("For"), choices=Payment.Purpose.choices,
                                                   widget=forms.CheckboxSelectMultiple)
     created_at = django_filters.DateFromToRangeFilter(label=_("Started"), widget=DateRangePickerWidget)
     succeeded_at = django_filters.DateFromToRangeFilter(label=_("Paid"), widget=DateRangePickerWidget)
@@ -72,11 +75,11 @@ class PaymentFilterSet(_MerchantSearch):
 
 class BankTransferFilterSet(_MerchantSearch):
     reference = django_filters.CharFilter(label=_("Reference"), lookup_expr="icontains")
-    status = django_filters.MultipleChoiceFilter(
+    status = django_filters.MultipleChoiceFilter(distinct=False,
         label=_("Status"), widget=forms.CheckboxSelectMultiple,
         choices=[(PaymentStatus.CREATED, _("Awaiting receipt")),
                  (PaymentStatus.PENDING, _("Received, awaiting confirmation"))])
-    purpose = django_filters.MultipleChoiceFilter(label=_("For"), choices=Payment.Purpose.choices,
+    purpose = django_filters.MultipleChoiceFilter(distinct=False, label=_("For"), choices=Payment.Purpose.choices,
                                                   widget=forms.CheckboxSelectMultiple)
     received_on = django_filters.DateFromToRangeFilter(label=_("Received on"), widget=DateRangePickerWidget)
 
@@ -87,7 +90,7 @@ class BankTransferFilterSet(_MerchantSearch):
 
 class DeductionFilterSet(_MerchantSearch):
     merchant_field = "account__merchant"
-    breach = django_filters.MultipleChoiceFilter(label=_("Breach"), choices=Deduction.Breach.choices,
+    breach = django_filters.MultipleChoiceFilter(distinct=False, label=_("Breach"), choices=Deduction.Breach.choices,
                                                  widget=forms.CheckboxSelectMultiple)
     first_approved = _yes_no(_("First approval given"), models.Q(first_approved_by__isnull=False))
     created_at = django_filters.DateFromToRangeFilter(label=_("Proposed"), widget=DateRangePickerWidget)
@@ -98,12 +101,12 @@ class DeductionFilterSet(_MerchantSearch):
 
 
 class RefundFilterSet(_MerchantSearch):
-    status = django_filters.MultipleChoiceFilter(
+    status = django_filters.MultipleChoiceFilter(distinct=False,
         label=_("Status"), widget=forms.CheckboxSelectMultiple,
         choices=[c for c in RefundStatus.choices if c[0] != RefundStatus.SUCCEEDED])
-    provider = django_filters.MultipleChoiceFilter(label=_("Method"), choices=Provider.choices,
+    provider = django_filters.MultipleChoiceFilter(distinct=False, label=_("Method"), choices=Provider.choices,
                                                    widget=forms.CheckboxSelectMultiple)
-    reason = django_filters.MultipleChoiceFilter(label=_("Reason"), choices=Refund.Reason.choices,
+    reason = django_filters.MultipleChoiceFilter(distinct=False, label=_("Reason"), choices=Refund.Reason.choices,
                                                  widget=forms.CheckboxSelectMultiple)
     overdue = _yes_no(_("Overdue"), models.Q(overdue=True))
     due_on = django_filters.DateFromToRangeFilter(label=_("Due on"), widget=DateRangePickerWidget)
@@ -115,9 +118,9 @@ class RefundFilterSet(_MerchantSearch):
 
 class InvoiceFilterSet(_MerchantSearch):
     number = django_filters.CharFilter(label=_("Number"), lookup_expr="icontains")
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Invoice.Status.choices,
+    status = django_filters.MultipleChoiceFilter(distinct=False, label=_("Status"), choices=Invoice.Status.choices,
                                                  widget=forms.CheckboxSelectMultiple)
-    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=Invoice.Kind.choices,
+    kind = django_filters.MultipleChoiceFilter(distinct=False, label=_("Kind"), choices=Invoice.Kind.choices,
                                                widget=forms.CheckboxSelectMultiple)
     series = django_filters.CharFilter(label=_("Series"), lookup_expr="iexact")
     issued_at = django_filters.DateFromToRangeFilter(label=_("Issued"), widget=DateRangePickerWidget)

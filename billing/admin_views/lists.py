@@ -119,25 +119,29 @@ class FinanceListView(FinanceRequiredMixin, ExportColumnsMixin, IndexView):
                       else models.F(field).asc(nulls_last=True))
         return queryset.order_by(expression, "-pk")
 
-    def totals_of(self, queryset: models.QuerySet) -> list[dict[str, Any]]:
-        """The totals of the filtered rows, one line per currency (one query): [{"currency", "count",
-        "figures": [{"key", "label", "value", "display"}]}]."""
-        if not self.totals:
-            return []
+    def totals_rows(self, queryset: models.QuerySet) -> dict[str, dict[str, Any]]:
+        """currency → {"count": rows, key: sum, ...} over the filtered rows: one grouped query. A list whose
+        figures are dearer per row (sums of other tables) overrides it with set-based queries."""
         rows = (queryset.order_by().values(self.totals_currency_field)
                 .annotate(total__count=models.Count("pk"),
-                          **{f"total__{key}": total.expression for key, total in self.totals.items()})
-                .order_by(self.totals_currency_field))
+                          **{f"total__{key}": total.expression for key, total in self.totals.items()}))
+        return {row[self.totals_currency_field]: {key.removeprefix("total__"): value for key, value in row.items()
+                                                  if key.startswith("total__")} for row in rows}
+
+    def totals_of(self, queryset: models.QuerySet) -> list[dict[str, Any]]:
+        """The totals of the filtered rows, one line per currency: [{"currency", "count", "figures": [{"key",
+        "label", "value", "display"}]}]."""
+        if not self.totals:
+            return []
         lines = []
-        for row in rows:
-            currency = row[self.totals_currency_field]
+        for currency, row in sorted(self.totals_rows(queryset).items()):
             figures = []
             for key, total in self.totals.items():
-                value = row[f"total__{key}"]
+                value = row.get(key)
                 value = Decimal("0") if value is None else value
                 figures.append({"key": key, "label": total.label, "value": value,
                                 "display": format_money(value, currency) if total.money else value})
-            lines.append({"currency": currency, "count": row["total__count"], "figures": figures})
+            lines.append({"currency": currency, "count": row.get("count", 0), "figures": figures})
         return lines
 
     def get(self, request, *args, **kwargs):

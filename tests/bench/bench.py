@@ -404,11 +404,76 @@ def scenario_contract_pdf_worker(results: dict) -> None:
     results["contract_pdf_worker"] = result
 
 
+FINANCE_MERCHANTS = os.environ.get("BENCH_FINANCE_MERCHANTS", "10000")
+FINANCE_ENTRIES = os.environ.get("BENCH_FINANCE_ENTRIES", "1000000")
+FINANCE_PATH = "/admin/billing/finance/deposits/"
+FINANCE_EMAIL = "bench-finance@example.com"
+
+
+def session_of(email: str) -> str:
+    """A logged-in session of a bench user, for wrk's or urllib's Cookie header."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model\n"
+        "from django.contrib.sessions.backends.db import SessionStore\n"
+        f"u = get_user_model().objects.get(email={email!r})\n"
+        "s = SessionStore()\n"
+        "s[SESSION_KEY] = str(u.pk)\n"
+        "s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'\n"
+        "s[HASH_SESSION_KEY] = u.get_session_auth_hash()\n"
+        "s.create()\n"
+        "print(s.session_key)\n"
+    )
+    out = subprocess.run([PY, "-c", code], cwd=ROOT, env=bench_env(), check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def count_queries_as(email: str, path: str) -> int:
+    code = (
+        "import django; django.setup()\n"
+        "from django.contrib.auth import get_user_model\n"
+        "from django.db import connection\n"
+        "from django.test import Client\n"
+        "from django.test.utils import CaptureQueriesContext\n"
+        "c = Client(HTTP_HOST='127.0.0.1')\n"
+        f"c.force_login(get_user_model().objects.get(email={email!r}))\n"
+        f"c.get({path!r})\n"
+        "with CaptureQueriesContext(connection) as q:\n"
+        f"    r = c.get({path!r})\n"
+        "assert r.status_code == 200, r.status_code\n"
+        "print(len(q))\n"
+    )
+    out = subprocess.run([PY, "-c", code], cwd=ROOT, env=bench_env(), check=True, capture_output=True, text=True)
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def scenario_finance_deposits(results: dict) -> None:
+    """The finance deposits list (balance and frozen per row from the ledger, totals of the filtered rows) over
+    BENCH_FINANCE_MERCHANTS deposit accounts and BENCH_FINANCE_ENTRIES ledger entries, as a finance user, one
+    request after another (a staff screen). Target: p95 under 300 ms, the same queries on every page."""
+    manage("bench_seed_deposits", "--merchants", FINANCE_MERCHANTS, "--entries", FINANCE_ENTRIES)
+    cookie = {"Cookie": f"sessionid={session_of(FINANCE_EMAIL)}"}
+    with Server(PORT) as _:
+        url = f"http://127.0.0.1:{PORT}{FINANCE_PATH}"
+        results["finance_deposits_sequential"] = sequential_latency(url, cookie, n=100)
+        results["finance_deposits_filtered_sequential"] = sequential_latency(
+            f"{url}?status=shortfall&status=awaiting&p=2", cookie, n=50)
+    results["finance_deposits_merchants"] = int(FINANCE_MERCHANTS)
+    results["finance_deposits_ledger_entries"] = int(FINANCE_ENTRIES)
+    results["queries_per_finance_deposits_page"] = count_queries_as(FINANCE_EMAIL, FINANCE_PATH)
+    results["queries_per_finance_deposits_page_3"] = count_queries_as(FINANCE_EMAIL, FINANCE_PATH + "?p=3")
+    results["finance_deposits_load_1min"] = round(os.getloadavg()[0], 1)
+    results["finance_deposits_p95_target_ms"] = 300
+    results["finance_deposits_p95_ok"] = results["finance_deposits_sequential"]["p95_ms"] < 300
+
+
 SCENARIOS = {"pages": scenario_pages, "review_queue": scenario_review_queue, "submission": scenario_submission,
              "compiled_vs_orm": scenario_compiled_vs_orm, "commission": scenario_commission,
-             "contract_pdf": scenario_contract_pdf, "contract_pdf_worker": scenario_contract_pdf_worker}
+             "contract_pdf": scenario_contract_pdf, "contract_pdf_worker": scenario_contract_pdf_worker,
+             "finance_deposits": scenario_finance_deposits}
 
-DEFAULT_SCENARIOS = ["pages", "review_queue", "submission", "commission", "contract_pdf", "contract_pdf_worker"]
+DEFAULT_SCENARIOS = ["pages", "review_queue", "submission", "commission", "contract_pdf", "contract_pdf_worker",
+                     "finance_deposits"]
 
 
 def main() -> int:
