@@ -145,7 +145,7 @@ def _purpose(payment: Payment) -> str:
 def payment_url(payment: Payment) -> str | None:
     """Where finance works on a payment: the bank transfer's confirmation page, else the deposit or the invoice."""
     if payment.provider == "bank_transfer" and payment.status in (PaymentStatus.CREATED, PaymentStatus.PENDING):
-        target = url_or_none("billing_bank:payment", payment.pk)
+        target = url_or_none("billing_bank:detail", payment.pk)
         if target:
             return target
     if payment.account_id:
