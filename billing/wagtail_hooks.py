@@ -93,6 +93,14 @@ def register_deposit_table_viewset():
     return deposit_table_viewset
 
 
+from .admin_views.refunds import refund_viewset  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_refund_viewset():
+    return refund_viewset
+
+
 @hooks.register("insert_global_admin_css")
 def deposit_admin_css():
     from django.templatetags.static import static
