@@ -5,6 +5,7 @@ from django.urls import include, path  # noqa: F401
 
 from . import views  # noqa: F401
 from .views import bank as bank_views
+from .views import bank_accounts as bank_account_views
 from .views import card as card_views
 from .views import workspace as workspace_views
 
@@ -31,5 +32,6 @@ urlpatterns: list = [
     path("invoices/", include("billing.invoice_urls")),  # names in this namespace: billing:invoices, ...
     # ---- end invoices
     # ---- refunds: the merchant's bank accounts for refunds
+    path("bank-accounts/", bank_account_views.bank_accounts, name="bank_accounts"),
     # ---- end refunds
 ]

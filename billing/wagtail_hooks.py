@@ -101,6 +101,14 @@ def register_refund_viewset():
     return refund_viewset
 
 
+from .admin_views.bank_accounts import bank_account_viewset  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_bank_account_viewset():
+    return bank_account_viewset
+
+
 @hooks.register("insert_global_admin_css")
 def deposit_admin_css():
     from django.templatetags.static import static

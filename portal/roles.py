@@ -83,6 +83,12 @@ for _role in (Role.LEAD, Role.COMPLIANCE, Role.ADMIN):
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *TEMPLATE_APPROVE]
 # ---- end contract templates
 
+# ---- billing deposit: finance (who pays refunds to them) and compliance may reveal a merchant's full bank account
+# number, with a reason, audited (BUSINESS_RULES §1, §12)
+for _role in (Role.FINANCE, Role.COMPLIANCE):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], "billing.unmask_bankaccount"]
+# ---- end billing deposit
+
 # Roles that may edit the policy site's pages (granted on the root page of the tree).
 PAGE_EDITOR_ROLES = [Role.EDITOR]
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
