@@ -109,6 +109,28 @@ def register_bank_account_viewset():
     return bank_account_viewset
 
 
+@hooks.register("register_billing_finance_menu_item")
+def deposit_table_menu_item():
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from .admin_views.deposit_access import DepositMenuItem
+
+    return DepositMenuItem(gettext_lazy("Deposit table"), reverse("billing_deposits:index"), name="deposit-table",
+                           icon_name="table", order=160)
+
+
+@hooks.register("register_billing_finance_menu_item")
+def bank_accounts_menu_item():
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from .admin_views.deposit_access import DepositMenuItem
+
+    return DepositMenuItem(gettext_lazy("Merchants' bank accounts"), reverse("billing_bank_accounts:index"),
+                           name="bank-accounts", icon_name="lock", order=170)
+
+
 @hooks.register("insert_global_admin_css")
 def deposit_admin_css():
     from django.templatetags.static import static

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.views.generic import View
 from wagtail.admin import messages
+from wagtail.admin.menu import MenuItem
 
 from portal.exceptions import ApplicationError, error_messages
 from portal.roles import Role, RoleRequiredMixin, user_has_any_role
@@ -19,6 +20,13 @@ DEPOSIT_STAFF_ROLES = frozenset({Role.FINANCE.value, Role.MANAGEMENT.value})
 
 def user_is_deposit_staff(user: Any) -> bool:
     return user_has_any_role(user, DEPOSIT_STAFF_ROLES)
+
+
+class DepositMenuItem(MenuItem):
+    """An item of the Finance menu shown to finance and management only (the deposit screens' roles)."""
+
+    def is_shown(self, request) -> bool:
+        return user_is_deposit_staff(request.user)
 
 
 class DepositStaffRequiredMixin(RoleRequiredMixin):

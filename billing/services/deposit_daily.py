@@ -117,7 +117,7 @@ def top_up_overdue_run(*, today: dt.date | None = None) -> int:
 
 def _staff_deposit_path(top_up: TopUpRequest) -> str:
     try:
-        return reverse("billing_finance:deposit_detail", args=[top_up.account_id])
+        return reverse("billing_finance:deposit", args=[top_up.account_id])
     except NoReverseMatch:
         return _first_path("billing_deductions:index")
 
