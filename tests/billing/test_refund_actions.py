@@ -26,20 +26,6 @@ from portal.models import AuditEntry
 from tests.billing.deposit_world import DepositWorld
 
 pytestmark = pytest.mark.django_db
-try:
-    import billing.providers.bank_transfer  # noqa: F401  (registers the bank-transfer provider)
-except ImportError:  # TEMPORARY until the bank-transfer provider is merged: what it does with a refund
-    from billing.providers import PaymentProvider, provider_register
-
-    class _BankTransferRefunds(PaymentProvider):
-        identifier = "bank_transfer"
-
-        def refund(self, refund):
-            from billing.services.refunds import refund_pending
-
-            return refund_pending(refund=refund).status
-
-    provider_register(_BankTransferRefunds())
 
 
 @pytest.fixture
