@@ -28,6 +28,7 @@ from portal.roles import Role, user_has_any_role
 
 from ..models import BankStatementLine, BillingSettings, Payment
 from ..selectors.bank import bank_transfer_for_staff, bank_transfers_pending
+from ..selectors.bank_timeline import bank_transfer_timeline
 from ..services.bank_statements import statement_line_recorded
 from ..services.bank_transfers import (
     PartialTransfer,
@@ -36,6 +37,7 @@ from ..services.bank_transfers import (
     bank_transfer_reject,
 )
 from .bank_forms import ReceiptForm, RejectForm
+from .lists import url_or_none
 
 URL_NAMESPACE = "billing_bank"
 BANK_STAFF_ROLES = frozenset({Role.FINANCE.value})
@@ -170,6 +172,9 @@ class TransferDetailView(BankPageMixin, TemplateView):
             show_record=payment.status in ("created", "failed"),
             reject_form=RejectForm(),
             record_url=f"{url('record')}?reference={payment.reference}",
+            timeline=bank_transfer_timeline(payment=payment),
+            deposit_url=url_or_none("billing_finance:deposit", payment.account_id) if payment.account_id else None,
+            invoice_url=url_or_none("billing_invoices:detail", payment.invoice_id) if payment.invoice_id else None,
         )
         return context
 

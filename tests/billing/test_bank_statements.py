@@ -238,3 +238,25 @@ def test_a_bad_file_is_a_message_on_the_form(w):
                            {"file": SimpleUploadedFile("s.pdf", b"%PDF-1.4 x", content_type="application/pdf")})
     assert response.status_code == 200 and "This is a PDF" in response.content.decode()
     assert client_for(w.lead).get(reverse("billing_bank:statement_new")).status_code == 403
+
+
+def test_an_imports_page_costs_the_same_queries_for_few_or_many_lines(w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(w.finance_staff)
+
+    def imported(n, start):
+        rows = [("2026-11-28", f"R-{start + i}", "x", "10.00", "", "CNY", f"ZS-AAAA-{start + i:04d}")
+                for i in range(n)]
+        statement, _rows = statement_import(content=csv_bytes(rows), filename="a.csv", actor=w.finance_staff)
+        return reverse("billing_bank:statement", args=[statement.pk])
+
+    few, many = imported(1, 0), imported(8, 100)
+    client.get(few)
+    with CaptureQueriesContext(connection) as one:
+        client.get(few)
+    with CaptureQueriesContext(connection) as eight:
+        body = client.get(many).content.decode()
+    assert body.count('data-action="record"') == 8
+    assert len(eight) == len(one)

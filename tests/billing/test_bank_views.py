@@ -122,6 +122,7 @@ def test_finance_records_and_a_second_user_confirms_in_the_admin(w, django_captu
     assert (payment.status, payment.recorded_by, payment.bank_reference) == ("pending", w.finance_staff, "B-100")
     detail = text(maker.get(reverse("billing_bank:payment", args=[payment.pk])))
     assert "another finance user confirms it" in detail and 'id="bank-confirm"' not in detail
+    assert 'data-event="bank_transfer.recorded"' in detail and "Transfer recorded" in detail and "B-100" in detail
     maker.post(reverse("billing_bank:confirm", args=[payment.pk]))
     assert Payment.objects.get(pk=payment.pk).status == "pending"
     listing = text(checker.get(reverse("billing_bank:index")))
