@@ -32,8 +32,18 @@ from portal.models import Merchant
 from portal.money import round_money
 from portal.workflow import row_lock, transition_check
 
-from ..models import BillingProfile, BillingSettings, FeePrice, Invoice, InvoiceCounter, InvoiceLine, Payment
+from ..models import (
+    BillingProfile,
+    BillingSettings,
+    FeePrice,
+    FeeType,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    Payment,
+)
 from ..models import PaymentStatus as PS
+from .deposit_mail import deposit_mail_queue, merchant_payers
 
 S = Invoice.Status
 ZERO = Decimal("0")
@@ -129,7 +139,25 @@ def _issue(*, invoice: Invoice, lines: list[InvoiceLine], series: str, actor: An
         transition_check(invoice, target=S.PAID).finish(actor=actor, action="billing.invoice.paid",
                                                         fields={"paid_at": now}, data={"nothing_due": True})
     invoice_pdf_schedule(invoice)
+    if invoice.kind == Invoice.Kind.INVOICE and invoice.total > 0 and not (invoice.source_key or "").startswith(
+            "deduction:"):  # a deduction's own email names the invoice of its excess
+        invoice_id = invoice.pk
+        deposit_mail_queue(event="invoice_issued", build=lambda: _invoice_mail(invoice_id))
     return invoice
+
+
+def _invoice_mail(invoice_id: int):
+    """(recipients, context, path) of an invoice's email: the merchant's users who may pay."""
+    from django.urls import reverse
+
+    from portal.money import format_money
+
+    invoice = Invoice.objects.get(pk=invoice_id)
+    lines = [{"label": FeeType(line.fee_type).label, "description": line.description,
+              "amount": format_money(line.amount, invoice.currency)} for line in invoice.lines.all()]
+    context = {"invoice": invoice, "lines": lines, "amount": format_money(invoice.total, invoice.currency)}
+    return merchant_payers(invoice.merchant_id), context, lambda user: reverse("billing:invoice_detail",
+                                                                              args=[invoice_id])
 
 
 def invoice_issue_for(*, merchant: Merchant, lines: list[InvoiceLineSpec], currency: str,
@@ -285,6 +313,8 @@ def fapiao_record(*, invoice: Invoice, number: str, pdf, actor: Any | None) -> I
         invoice.save(update_fields=["fapiao_number", "fapiao_pdf", "fapiao_recorded_by"])
         audit_entry_create(actor=actor, action="billing.invoice.fapiao_recorded", target=invoice,
                            data={"fapiao_number": number, "replaces": previous})
+        invoice_id = invoice.pk
+        deposit_mail_queue(event="fapiao_recorded", build=lambda: _invoice_mail(invoice_id))
         if old_file and old_file != invoice.fapiao_pdf.name:
             storage, name = invoice.fapiao_pdf.storage, old_file
             transaction.on_commit(lambda: storage.delete(name))

@@ -104,7 +104,7 @@ def test_the_pdf_is_rendered_after_commit_with_the_number_buyer_lines_and_total(
                                   tax_id="91310000MA1FL4XQ3J")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         invoice = _issue(w, _line("1234.50"))
-    assert not invoice.pdf and len(callbacks) == 1
+    assert not invoice.pdf and len(callbacks) == 2  # the PDF, then the merchant's email
     callbacks[0]()
     invoice.refresh_from_db()
     data = invoice.pdf.read()
@@ -305,3 +305,24 @@ def test_the_later_years_of_the_technical_service_fee_are_billed_once_each_as_th
     later = technical_service_fees_bill_due(on=dt.date(2031, 1, 1))  # a missed run catches up, within the term
     assert [i.source_key.rsplit(":", 1)[1] for i in later] == ["3"]
     assert Invoice.objects.filter(contract=contract, lines__fee_type=FeeType.TECHNICAL_SERVICE).count() == 3
+
+
+def test_the_merchants_payers_are_emailed_an_issued_invoice_and_its_fapiao(w, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    w.owner.preferred_language = "en"
+    w.owner.save(update_fields=["preferred_language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = _issue(w, _line("1200.00"))
+    to = sorted(m.to[0] for m in mail.outbox)
+    assert to == sorted(u.email for u in (w.owner, w.member_admin, w.finance))  # not operations
+    english = next(m for m in mail.outbox if m.to == [w.owner.email])
+    assert english.subject == f"Invoice {invoice.number}: ¥1,200.00 to pay"
+    assert f"/en/portal/billing/invoices/{invoice.pk}/" in english.body and "数据分析服务 2026-03" in english.body
+    chinese = next(m for m in mail.outbox if m.to == [w.finance.email])
+    assert invoice.number in chinese.subject and f"/zh-hans/portal/billing/invoices/{invoice.pk}/" in chinese.body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _issue(w, _line("10.00"), source_key="deduction:9")  # the deduction's own email names it
+        fapiao_record(invoice=invoice, number="24312000000012345678", pdf=_pdf(), actor=w.finance_staff)
+    assert len(mail.outbox) == 3 and all("24312000000012345678" in m.body for m in mail.outbox)
