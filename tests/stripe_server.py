@@ -3,7 +3,7 @@ started again on the same port (the "Stripe unreachable" tests), with helpers th
 Stripe would: make a card token with the publishable key, and sign a webhook event with the endpoint secret.
 
     server = LocalStripe().start()      # server.url == "http://127.0.0.1:<port>"
-    server.stop(); server.start()       # Stripe down, then back (its data is lost: localstripe keeps none)
+    server.stop(); server.start()       # Stripe down, then back with the objects it had
     server.webhook_register("portal", "http://127.0.0.1:8000/billing/stripe/webhook/", "whsec_...")
 """
 
@@ -25,8 +25,33 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LOCALSTRIPE = str(Path(sys.executable).with_name("localstripe"))
 HOST = "127.0.0.1"
+# localstripe (the virtualenv's package) with its saved data in a file of its own: it saves everything to one
+# fixed file shared by every localstripe on the machine, so a restart would load another server's objects
+LAUNCHER = """
+import pickle, sys
+from localstripe import resources
+
+path = sys.argv.pop(1)
+
+def load(self):
+    try:
+        with open(path, "rb") as f:
+            old = pickle.load(f)
+    except (FileNotFoundError, EOFError):
+        return
+    self.clear()
+    self.update(old)
+
+def dump(self):
+    with open(path, "wb") as f:
+        pickle.dump(self, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+resources.Store.try_load_from_disk = load
+resources.Store.dump_to_disk = dump
+from localstripe import server
+server.start()
+"""
 
 
 def free_port() -> int:
@@ -40,6 +65,8 @@ class LocalStripe:
         self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
         self.log = Path(tempfile.gettempdir()) / f"localstripe-test-{self.port}.log"
+        self.data = Path(tempfile.gettempdir()) / f"localstripe-test-{os.getpid()}-{self.port}.pickle"
+        self.data.unlink(missing_ok=True)
 
     @property
     def url(self) -> str:
@@ -48,8 +75,8 @@ class LocalStripe:
     def start(self, timeout: float = 30) -> LocalStripe:
         if self.running:
             return self
-        # --from-scratch: never load another server's saved data
-        self.proc = subprocess.Popen([LOCALSTRIPE, "--port", str(self.port), "--from-scratch"],
+        # a restart loads what this server had (Stripe was down, not wiped)
+        self.proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(self.data), "--port", str(self.port)],
                                      stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -76,6 +103,10 @@ class LocalStripe:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
         self.proc = None
+
+    def close(self) -> None:
+        self.stop()
+        self.data.unlink(missing_ok=True)
 
     def answers(self) -> bool:
         try:

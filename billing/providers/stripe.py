@@ -92,9 +92,11 @@ def sget(obj: Any, key: str, default: Any = None) -> Any:
         return default
     if isinstance(obj, dict):
         return obj.get(key, default)
+    if not hasattr(obj, "__getitem__"):
+        return getattr(obj, key, default)
     try:
         value = obj[key]
-    except (KeyError, TypeError):
+    except KeyError:
         return default
     return default if value is None else value
 

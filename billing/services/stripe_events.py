@@ -287,4 +287,7 @@ def _dispute_event(dispute: Any) -> str:
         audit_entry_create(actor=None, action="billing.refund.dispute_lost", target=refund,
                            data={"dispute": dispute.id, "payment": payment.reference, "amount": amount})
         refund_succeeded(refund=refund_pending(refund=refund))
+        from .deposits import deposit_account_sync
+
+        deposit_account_sync(account=account)  # a held deposit now short asks for a top-up
     return f"{hold} {dispute.status}"

@@ -10,7 +10,7 @@ from tests.stripe_server import LocalStripe
 def localstripe_server():
     server = LocalStripe().start()
     yield server
-    server.stop()
+    server.close()
 
 
 @pytest.fixture

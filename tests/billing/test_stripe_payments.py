@@ -127,7 +127,7 @@ def test_stripe_down_during_a_payment_loses_nothing_and_the_read_back_finishes_i
     payment.refresh_from_db()
     assert (payment.status, payment.stripe_payment_intent_id) == (S.CREATED, None)
     stripe_server.start()
-    # Stripe is back (localstripe forgot everything): the merchant pays again
+    # Stripe is back: the merchant pays again, and is charged once
     outcome = provider.confirm_card(payment, token=stripe_server.card_token(), actor=w.owner)
     assert outcome.status == S.SUCCEEDED
 

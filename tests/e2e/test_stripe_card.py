@@ -29,7 +29,7 @@ DECLINED = {"zh-hans": "您的银行卡被拒绝", "en": "Your card was declined
 def localstripe_e2e():
     server = LocalStripe().start()
     yield server
-    server.stop()
+    server.close()
 
 
 @pytest.fixture
