@@ -467,13 +467,20 @@ def scenario_finance_deposits(results: dict) -> None:
     results["finance_deposits_p95_ok"] = results["finance_deposits_sequential"]["p95_ms"] < 300
 
 
+def scenario_webhooks(results: dict) -> None:
+    """Stripe webhook events processed per second, signed and re-read from localstripe (bench_webhooks.py)."""
+    from bench_webhooks import scenario_webhooks as run
+
+    run(results, server_class=Server, manage=manage, port=PORT)
+
+
 SCENARIOS = {"pages": scenario_pages, "review_queue": scenario_review_queue, "submission": scenario_submission,
              "compiled_vs_orm": scenario_compiled_vs_orm, "commission": scenario_commission,
              "contract_pdf": scenario_contract_pdf, "contract_pdf_worker": scenario_contract_pdf_worker,
-             "finance_deposits": scenario_finance_deposits}
+             "finance_deposits": scenario_finance_deposits, "webhooks": scenario_webhooks}
 
 DEFAULT_SCENARIOS = ["pages", "review_queue", "submission", "commission", "contract_pdf", "contract_pdf_worker",
-                     "finance_deposits"]
+                     "finance_deposits", "webhooks"]
 
 
 def main() -> int:

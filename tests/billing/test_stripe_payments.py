@@ -160,3 +160,39 @@ def test_a_lost_answer_after_the_charge_is_found_by_the_read_back(w, stripe_serv
     assert payment.status == S.SUCCEEDED
     assert LedgerEntry.objects.filter(payment=payment).count() == 1
     assert payments_reconcile().payments == 0  # nothing left to read back
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_the_same_moment_make_one_payment_intent_and_one_charge(stripe_server):
+    """Two requests of the same payment at once (PostgreSQL row locks): the second waits for the first and finds
+    the payment paid."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    w = BillingWorld(deposit=Decimal("60000.00"))
+    payment = card_payment(w)
+    token = stripe_server.card_token()
+    outcomes, errors = [], []
+    start = threading.Barrier(2)
+
+    def click():
+        try:
+            start.wait(5)
+            outcomes.append(provider_for("stripe").confirm_card(Payment.objects.get(pk=payment.pk), token=token,
+                                                                actor=w.owner).status)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors and outcomes == [S.SUCCEEDED, S.SUCCEEDED]
+    assert len(intents_of(payment)) == 1
+    assert LedgerEntry.objects.filter(account=w.account).count() == 1
