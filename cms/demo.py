@@ -47,6 +47,7 @@ STAFF_NAMES: dict[str, tuple[str, str]] = {
     Role.FINANCE: ("Yang", "Liu"),
     Role.EDITOR: ("Min", "Zhao"),
     Role.ADMIN: ("Lei", "Sun"),
+    Role.MANAGEMENT: ("Hua", "Zhou"),
 }
 
 
