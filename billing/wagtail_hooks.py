@@ -139,4 +139,16 @@ def deposit_admin_css():
     return format_html('<link rel="stylesheet" href="{}">', static("billing/admin/deposit.css"))
 # ---- end deductions and refunds
 # ---- stripe: events
+@hooks.register("register_admin_viewset")
+def register_stripe_viewset():
+    from .admin_views.stripe_events import stripe_viewset
+
+    return stripe_viewset
+
+
+@hooks.register("register_billing_finance_menu_item")
+def stripe_events_menu_item():
+    from .admin_views.stripe_events import stripe_events_menu_item
+
+    return stripe_events_menu_item()
 # ---- end stripe
