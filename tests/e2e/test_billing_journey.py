@@ -22,6 +22,7 @@ import datetime as dt
 import os
 import re
 import secrets
+import threading
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -97,6 +98,21 @@ def world(base_data, stripe_server, settings, live_server):
     return w
 
 
+@pytest.fixture
+def webhooks():
+    from django.core.signals import request_finished, request_started
+    from django.db.models.signals import post_save
+
+    watch = WebhookWatch()
+    request_started.connect(watch.request_started, weak=False, dispatch_uid="journey-webhooks-started")
+    request_finished.connect(watch.request_finished, weak=False, dispatch_uid="journey-webhooks-finished")
+    post_save.connect(watch.event_saved, sender=StripeEvent, weak=False, dispatch_uid="journey-webhooks-saved")
+    yield watch
+    request_started.disconnect(dispatch_uid="journey-webhooks-started")
+    request_finished.disconnect(dispatch_uid="journey-webhooks-finished")
+    post_save.disconnect(sender=StripeEvent, dispatch_uid="journey-webhooks-saved")
+
+
 # ---------------------------------------------------------------------------------------------- helpers
 
 def t(lang: str, message: str, **values) -> str:
@@ -116,15 +132,23 @@ def shot(page, name: str) -> None:
 
 
 def wait_until(condition, *, timeout: float = 15.0, what: str = "the condition"):
-    """Poll the database until `condition()` is truthy (webhooks arrive about a second after the change)."""
+    """Poll the database until `condition()` is truthy (webhooks arrive about a second after the change).
+
+    On SQLite the live server's threads and this one share one in-memory database: a read here while the webhook
+    writes may find the table locked for a moment, so that read is simply tried again."""
+    from django.db import OperationalError
+
     deadline = time.monotonic() + timeout
     while True:
-        value = condition()
+        time.sleep(0.3)
+        try:
+            value = condition()
+        except OperationalError:
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what} (Stripe events: {events_seen()})")
-        time.sleep(0.2)
 
 
 def balance(w) -> tuple[Decimal, Decimal, str]:
@@ -188,6 +212,51 @@ def fill_card(page, number: str) -> None:
         postal.fill("200000")
 
 
+class WebhookWatch:
+    """The Stripe webhooks the live server is handling and the events it has processed, seen through Django's
+    signals in the server's threads: waiting for them reads no database. (On SQLite this thread and the server's
+    share one in-memory database, and a read here while a webhook writes would find its table locked.)"""
+
+    PATH = "/billing/stripe/webhook/"
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.in_flight: set[int] = set()
+        self.last_activity = time.monotonic()
+        self.processed: list[tuple[str, str, str]] = []
+
+    def request_started(self, sender, environ=None, **kwargs):
+        if environ and environ.get("PATH_INFO") == self.PATH:
+            with self.lock:
+                self.in_flight.add(threading.get_ident())
+                self.last_activity = time.monotonic()
+
+    def request_finished(self, sender, **kwargs):
+        with self.lock:
+            if threading.get_ident() in self.in_flight:
+                self.in_flight.discard(threading.get_ident())
+                self.last_activity = time.monotonic()
+
+    def event_saved(self, sender, instance, **kwargs):
+        if instance.processed_at:
+            with self.lock:
+                self.processed.append((instance.type, instance.object_id, instance.outcome))
+
+    def settle(self, event_type: str, *, timeout: float = 20.0, quiet: float = 1.0) -> None:
+        """Wait until an event of `event_type` was processed and no webhook arrived for `quiet` seconds (the
+        events of one change come together, about a second after it)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                seen = any(kind == event_type for kind, _obj, _outcome in self.processed)
+                idle = not self.in_flight and time.monotonic() - self.last_activity >= quiet
+            if seen and idle:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {event_type} webhook processed; seen: {self.processed}")
+            time.sleep(0.2)
+
+
 def processed_event(event_type: str, object_id: str):
     return StripeEvent.objects.filter(type=event_type, object_id=object_id, processed_at__isnull=False).first()
 
@@ -210,7 +279,7 @@ def success_actor(payment: Payment):
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
 def test_deposit_paid_by_card_deducted_topped_up_by_transfer_and_refunded_to_the_card(
-        lang, world, new_context, live_server, tmp_path):
+        lang, world, webhooks, new_context, live_server, tmp_path):
     w = world
     clock = Clock(lang)
     merchant = new_context(locale=LOCALES[lang])
@@ -219,7 +288,7 @@ def test_deposit_paid_by_card_deducted_topped_up_by_transfer_and_refunded_to_the
                                                   ("management", w.management), ("lead", w.lead))})
     clock.lap("staff signed in")
 
-    card_payment = pay_the_deposit_by_card(w, lang, merchant, live_server)
+    card_payment = pay_the_deposit_by_card(w, lang, merchant, live_server, webhooks)
     clock.lap("deposit paid by card")
     deduct_with_evidence(w, lang, staff, live_server, tmp_path)
     clock.lap("deduction")
@@ -230,7 +299,7 @@ def test_deposit_paid_by_card_deducted_topped_up_by_transfer_and_refunded_to_the
     clock.report()
 
 
-def pay_the_deposit_by_card(w, lang: str, page, live_server) -> Payment:
+def pay_the_deposit_by_card(w, lang: str, page, live_server, webhooks) -> Payment:
     base = f"{live_server.url}/{lang}"
     assert balance(w) == (0, 0, A.AWAITING)
     assert w.contract.status == ContractStatus.SIGNED
@@ -261,16 +330,15 @@ def pay_the_deposit_by_card(w, lang: str, page, live_server) -> Payment:
     expect(page.locator("#card-errors")).to_contain_text(DECLINED[lang])
     expect(page.locator("#card-pay")).to_be_enabled()
     shot(page, f"journey-02-card-declined-{lang}")
+    # localstripe tells the webhook about the failure too; once it is processed, read the database
+    webhooks.settle("payment_intent.payment_failed")
     payment.refresh_from_db()
     assert payment.status == "failed"
     declined_intent = payment.stripe_payment_intent_id
     assert declined_intent
+    assert processed_event("payment_intent.payment_failed", declined_intent)
     assert not LedgerEntry.objects.filter(account=w.account).exists()
     assert balance(w) == (0, 0, A.AWAITING)
-    # localstripe tells the webhook too; re-read, the failure changes nothing more
-    wait_until(lambda: processed_event("payment_intent.payment_failed", declined_intent),
-               what="the failure's webhook")
-    assert Payment.objects.get(pk=payment.pk).status == "failed"
 
     # ------------------------------------------------------------ the 3-D Secure card: Stripe's window, then paid
     page.reload()
@@ -291,31 +359,30 @@ def pay_the_deposit_by_card(w, lang: str, page, live_server) -> Payment:
     authenticate = page.get_by_role("button", name="Complete authentication")
     expect(authenticate).to_be_visible()
     shot(page, f"journey-03-card-3d-secure-{lang}")
-    payment.refresh_from_db()
-    intent_id = payment.stripe_payment_intent_id
-    # the next attempt has its own PaymentIntent; the declined one is cancelled, so it can never be charged
-    assert intent_id and intent_id != declined_intent
-    assert stripe_client().v1.payment_intents.retrieve(declined_intent).status == "canceled"
     authenticate.click()
     if cut_read_back:
         expect(page.locator("#card-errors")).to_contain_text(
             t(lang, "We could not reach the server. Check your connection and try again; you were not charged "
                     "twice."))
         assert len(read_backs) == 1
-        event = wait_until(lambda: processed_event("payment_intent.succeeded", intent_id), what="the webhook")
+        webhooks.settle("payment_intent.succeeded")
         payment.refresh_from_db()
         assert payment.status == "succeeded"
         assert success_actor(payment) is None, "the webhook, not the page, booked the payment"
         page.goto(f"{base}/portal/billing/payments/{payment.reference}/")
     else:
         page.wait_for_url(re.compile(rf"/{lang}/portal/billing/payments/{payment.reference}/$"))
+        # the webhook that follows finds the payment booked and changes nothing
+        webhooks.settle("payment_intent.succeeded")
         payment.refresh_from_db()
         assert payment.status == "succeeded"
         assert success_actor(payment) == w.owner
-        # the webhook that follows finds the payment booked and changes nothing
-        event = wait_until(lambda: processed_event("payment_intent.succeeded", intent_id), what="the webhook")
-    assert event.outcome.endswith("succeeded")
+    intent_id = payment.stripe_payment_intent_id
+    # the second attempt had its own PaymentIntent; the declined one was cancelled, so it can never be charged
+    assert intent_id and intent_id != declined_intent
+    assert stripe_client().v1.payment_intents.retrieve(declined_intent).status == "canceled"
     assert stripe_client().v1.payment_intents.retrieve(intent_id).status == "succeeded"
+    assert processed_event("payment_intent.succeeded", intent_id).outcome.endswith("succeeded")
     expect(page.locator("#receipt-reference")).to_have_text(payment.reference)
     expect(page.locator("#receipt-amount")).to_have_text(money(DEPOSIT))
     expect(page.locator("#receipt")).to_contain_text(t(lang, "Payment receipt"))
@@ -352,7 +419,7 @@ def deduct_with_evidence(w, lang: str, staff, live_server, tmp_path) -> None:
     page.goto(f"{live_server.url}/admin/billing/deductions/new/?account={w.account.pk}")
     form = page.locator("#deduction-form")
     expect(form.locator("select[name=account]")).to_have_value(str(w.account.pk))
-    form.locator("select[name=breach]").select_option(index=1)
+    form.locator("select[name=breach]").select_option(Deduction.Breach.COUNTERFEIT)
     form.locator("input[name=reference]").fill("TS-2026-1201-001")
     form.locator("textarea[name=description]").fill("Counterfeit goods sold; the customer's complaint upheld.")
     form.locator("input[name=amount]").fill(str(DEDUCTION))
@@ -360,8 +427,10 @@ def deduct_with_evidence(w, lang: str, staff, live_server, tmp_path) -> None:
     form.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r"/admin/billing/deductions/\d+/$"))
     deduction = Deduction.objects.get(account=w.account)
-    assert (deduction.status, deduction.amount, deduction.reference, deduction.created_by) == (
-        Deduction.Status.PROPOSED, DEDUCTION, "TS-2026-1201-001", w.finance_staff)
+    assert (deduction.status, deduction.amount, deduction.breach, deduction.reference, deduction.created_by) == (
+        Deduction.Status.PROPOSED, DEDUCTION, Deduction.Breach.COUNTERFEIT, "TS-2026-1201-001", w.finance_staff)
+    with deduction.evidence.open("rb") as stored:
+        assert stored.read() == evidence.read_bytes()  # kept in private storage as uploaded
     expect(page.locator("#deduction-status")).to_have_attribute("data-status", "proposed")
     expect(page.locator("#deduction-would-deduct")).to_have_text(money(DEDUCTION))
     expect(page.locator("#deduction-would-invoice")).to_have_text(money(0))
