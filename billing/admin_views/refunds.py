@@ -69,7 +69,7 @@ class BankFailedForm(forms.Form):
 
 
 class _Page(DepositStaffRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
-    header_icon = "undo"
+    header_icon = "arrow-left"
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": url("index"), "label": gettext_lazy("Refunds")},
@@ -127,7 +127,7 @@ class RefundDetailView(_Page):
                 why_not = error.message
         context.update(
             r=r, amount_now=amount_now, threshold=threshold, approvals=refund_approvals(r),
-            approvals_needed=approvals_needed(amount_now, threshold),
+            approvals_needed=approvals_needed(amount_now if sendable else r.amount, threshold),
             approved=refund_is_approved(r, amount_now) and amount_now <= r.amount,
             balance=balance_of(r.account) if r.account_id else None,
             overdue=bool(r.due_on and r.due_on < timezone.localdate() and r.status != RefundStatus.SUCCEEDED),

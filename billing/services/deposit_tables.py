@@ -69,7 +69,7 @@ def deposit_table_defaults_load() -> dict[str, int]:
     currency = BillingSettings.load().currency
     schedule = DepositSchedule.objects.create(
         effective_from=PortalSettings.load().launch_date, currency=currency,
-        note="默认保证金标准 / Default deposit table (BUSINESS_RULES §5.1)")
+        note="默认保证金标准 / Default deposit table")
     DepositScheduleRow.objects.bulk_create([
         DepositScheduleRow(schedule=schedule, risk_class=risk, grade=grade, amount=DEFAULT_AMOUNTS[grade])
         for risk, grade in deposit_table_cells()])

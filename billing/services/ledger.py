@@ -61,8 +61,10 @@ def balance_of(account: DepositAccount) -> Balance:
         paid=_sum([K.PAYMENT, K.TOP_UP]), deducted=_sum([K.DEDUCTION]), refunded=_sum([K.REFUND]),
         frozen=Coalesce(Sum("frozen_delta"), Value(ZERO), output_field=_SUM),
     )
-    return Balance(currency=account.currency, paid=sums["paid"], deducted=-sums["deducted"],
-                   refunded=-sums["refunded"], frozen=sums["frozen"])
+    # rounded to the fen: SQLite sums decimals as floats (0.01 + 2.00 − 2.00 comes back as 0.00999…)
+    money = {key: round_money(value, account.currency) for key, value in sums.items()}
+    return Balance(currency=account.currency, paid=money["paid"], deducted=-money["deducted"],
+                   refunded=-money["refunded"], frozen=money["frozen"])
 
 
 def ledger_append(*, account: DepositAccount, kind: str, amount: Decimal, currency: str, memo: str = "",
