@@ -320,7 +320,7 @@ def invoices_menu_item() -> SubmenuMenuItem:
         FinanceMenuItem(gettext_lazy("Fee prices"), reverse_lazy("billing_invoices:prices"),
                         name="billing-fee-prices", icon_name="list-ul", order=120),
     ])
-    return FinanceSubmenuMenuItem(gettext_lazy("Invoices and fees"), menu, name="billing-invoices-menu",
+    return FinanceSubmenuMenuItem(gettext_lazy("Invoicing"), menu, name="billing-invoices-menu",
                                   icon_name="doc-full", order=720)
 
 
