@@ -74,6 +74,8 @@ class StatementUploadView(BankPageMixin, TemplateView):
             except StatementFileError as error:
                 form.add_error("file", error.message)
             else:
+                for earlier in list(request.session.get(SESSION_KEY, {})):
+                    _forget(request, earlier)  # one upload waits per session: an abandoned preview's file goes
                 token = uuid.uuid4().hex
                 name = private_storage().save(f"billing/statements/pending/{token}.upload", ContentFile(content))
                 pending = request.session.get(SESSION_KEY, {})
