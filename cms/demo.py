@@ -37,6 +37,7 @@ ROLE_EMAILS: dict[str, str] = {
     Role.FINANCE: "finance@demo.local",
     Role.EDITOR: "editor@demo.local",
     Role.ADMIN: "sysadmin@demo.local",
+    Role.MANAGEMENT: "management@demo.local",
 }
 # Demo staff are people with names, greeted by them in emails and shown by them in the admin; the role
 # is a group, not a name.

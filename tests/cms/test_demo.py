@@ -37,7 +37,7 @@ class TestDemoLoader:
         assert _counts() == before
         assert dict(Page.objects.values_list("pk", "latest_revision_id")) == latest
         assert "pages: 0 created, 42 unchanged" in out.getvalue()
-        assert "logins: 0 created, 8 unchanged" in out.getvalue()
+        assert "logins: 0 created, 9 unchanged" in out.getvalue()
 
     def test_site_points_at_the_chinese_home_and_the_welcome_page_is_gone(self):
         site = Site.objects.get(is_default_site=True)
@@ -101,14 +101,15 @@ def test_load_demo_prints_a_short_summary_and_demo_logins_lists_the_logins(caplo
     verbose = StringIO()
     call_command("load_demo", stdout=verbose, verbosity=2)
     assert "pages: 0 created, 42 unchanged" in verbose.getvalue()
-    assert "logins: 0 created, 8 unchanged" in verbose.getvalue()
+    assert "logins: 0 created, 9 unchanged" in verbose.getvalue()
 
     logins = StringIO()
     call_command("demo_logins", stdout=logins)
     listed = logins.getvalue().splitlines()[1:]
     assert [line.split()[0] for line in listed] == [
         "reviewer@demo.local", "lead@demo.local", "compliance@demo.local", "finance@demo.local",
-        "editor@demo.local", "sysadmin@demo.local", "admin@demo.local", "merchant@demo.local"]
+        "management@demo.local", "editor@demo.local", "sysadmin@demo.local", "admin@demo.local",
+        "merchant@demo.local"]
     assert all(line.split()[1] == "demo-pass-2026" for line in listed)
     # the merchant login says what it has to do: the contract its approved application drafted, to accept
     # (its application is approved: no information request of its own to answer)
