@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from billing.models import LedgerEntry, Payment
+from billing.models import LedgerEntry, Payment, StripeEvent
 from billing.services.payments import deposit_payment_open
 from tests.stripe_server import LocalStripe
 
@@ -33,15 +33,19 @@ def localstripe_e2e():
 
 
 @pytest.fixture
-def card_world(base_data, localstripe_e2e, settings):
+def card_world(base_data, localstripe_e2e, settings, live_server):
     from tests.factories.billing import BillingWorld
 
     settings.STRIPE_API_BASE = localstripe_e2e.url
     settings.STRIPE_JS_URL = ""
+    # localstripe delivers its webhooks to this server, as Stripe would
+    localstripe_e2e.webhook_register("portal", f"{live_server.url}/billing/stripe/webhook/",
+                                     settings.STRIPE_WEBHOOK_SECRET)
     w = BillingWorld(deposit=Decimal("60000.00"))
-    w.owner.email_verified_at = timezone.now()
-    w.owner.set_password(PASSWORD)
-    w.owner.save()
+    for user in (w.owner, w.finance_staff):
+        user.email_verified_at = timezone.now()
+        user.set_password(PASSWORD)
+        user.save()
     w.payment = deposit_payment_open(account=w.account, provider="stripe", actor=w.owner)
     return w
 
@@ -100,3 +104,28 @@ def test_paying_the_deposit_by_card_declined_then_3d_secure(live_server, new_con
     w.contract.refresh_from_db()
     assert w.contract.status == "active"
     page.screenshot(path=str(shots / f"card-paid-{lang}.png"), full_page=True)
+
+    # finance: the events Stripe sent (localstripe's payment_intent.succeeded arrives about a second later)
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(w.finance_staff)
+    profile.preferred_language = lang
+    profile.save()
+    admin = new_context(LOCALES[lang])
+    admin.goto(f"{live_server.url}/admin/login/?next=/admin/billing/stripe/events/")
+    admin.locator("#id_username").fill(w.finance_staff.email)
+    admin.locator("#id_password").fill(PASSWORD)
+    admin.locator("form.login-form button[type=submit]").click()
+    admin.wait_for_url(re.compile(r"/admin/billing/stripe/events/$"))
+    for _ in range(20):
+        if StripeEvent.objects.filter(type="payment_intent.succeeded").exists():
+            break
+        admin.wait_for_timeout(500)
+    admin.reload()
+    expect(admin.locator("table.listing")).to_contain_text("payment_intent.succeeded")
+    admin.screenshot(path=str(shots / f"admin-stripe-events-{lang}.png"), full_page=True)
+    admin.goto(f"{live_server.url}/admin/billing/stripe/reconcile/")
+    admin.locator("#stripe-reconcile").click()
+    admin.wait_for_url(re.compile(r"/admin/billing/stripe/events/$"))
+    expect(admin.locator(".messages")).to_be_visible()
+    admin.screenshot(path=str(shots / f"admin-stripe-reconciled-{lang}.png"), full_page=True)
