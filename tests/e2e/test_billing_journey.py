@@ -71,7 +71,7 @@ def stripe_server():
     """localstripe for this module (tests/stripe_server.py), on a free port."""
     server = LocalStripe().start()
     yield server
-    server.stop()
+    server.close()
 
 
 @pytest.fixture
