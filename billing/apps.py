@@ -25,3 +25,14 @@ class BillingConfig(AppConfig):
 
         return deposit_table_defaults_load()
     # ---- end deposit
+
+    # ---- workspace: the demo (portal.bootstrap; runs after contracts' demo)
+    def load_demo_content(self):
+        """Demo deposits and payments: 上海云帆 paid, deducted and topped up; 北京禾润's transfer to confirm."""
+        from portal.bootstrap import DemoLoadResult
+
+        from .demo import demo_billing_load
+
+        _done, logins = demo_billing_load()
+        return DemoLoadResult(logins=logins)
+    # ---- end workspace
