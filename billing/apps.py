@@ -28,7 +28,7 @@ class BillingConfig(AppConfig):
 
     # ---- workspace: the demo (portal.bootstrap; runs after contracts' demo)
     def load_demo_content(self):
-        """Demo deposits and payments: 上海云帆 paid, deducted and topped up; 北京禾润's transfer to confirm."""
+        """Demo deposits and payments: 上海云帆 paid, deducted and topped up; 北京禾润's transfer awaited."""
         from portal.bootstrap import DemoLoadResult
 
         from .demo import demo_billing_load

@@ -5,8 +5,9 @@ contracts' demo, in the same transaction):
   the demo finance user and confirmed by a second one (four-eyes above the threshold); a deduction for a fake
   shipment with its evidence, approved by the second finance user; the top-up it asked for, paid by bank transfer.
   Its ledger shows a payment, a deduction and a top-up, and the deposit is held in full again.
-- 北京禾润食品有限公司 (signed): its deposit due; the merchant chose bank transfer and finance has recorded the
-  money: a pending transfer for the second finance user to confirm (which activates the contract).
+- 北京禾润食品有限公司 (signed): its deposit due; the merchant chose bank transfer and has its reference: a transfer
+  awaiting receipt in finance's pending transfers. Recording it (its ¥20,000 is under the four-eyes threshold, so
+  recording confirms) activates the contract; recorded above the threshold, it would wait for a second person.
 - Invoices: whatever the countersigned contracts bill (fees with a configured price, `contract_fees_bill`).
 - A second demo finance login (finance2@demo.local) when there is none, for the four-eyes steps.
 
@@ -116,7 +117,7 @@ def _active_merchant(finance: User, second: User, today: dt.date) -> int:
     return 1
 
 
-def _signed_merchant(finance: User, today: dt.date) -> int:
+def _signed_merchant() -> int:
     found = _contract(SIGNED_MERCHANT, ContractStatus.SIGNED)
     if found is None:
         return 0
@@ -124,8 +125,7 @@ def _signed_merchant(finance: User, today: dt.date) -> int:
     account = _due(contract)
     if Payment.objects.filter(account=account).exists():
         return 0
-    _transfer(account, owner=owner, finance=finance, bank_reference="DEMO-HR-20261130",
-              received_on=today - dt.timedelta(days=1))
+    deposit_payment_open(account=account, provider="bank_transfer", actor=owner)
     return 1
 
 
@@ -138,6 +138,6 @@ def demo_billing_load(*, now: dt.datetime | None = None):
         return 0, []
     finance, second, created = users
     today = timezone.localdate(now or timezone.now())
-    done = _active_merchant(finance, second, today) + _signed_merchant(finance, today)
+    done = _active_merchant(finance, second, today) + _signed_merchant()
     login = DemoLogin(second.email, f"(the password of {finance.email})", f"{Role.FINANCE.value} (second)", created)
     return done, [login]
