@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 
 from portal.money import format_money, round_money
@@ -68,7 +69,7 @@ class DepositListView(FinanceListView):
     # ordering on the account's own columns, so a page sums the ledgers of its own rows only
     list_ordering = ("status", "merchant__name", "pk")
     totals = {
-        "required_amount": Total(_("Required"), models.Sum("required_amount")),
+        "required_amount": Total(pgettext_lazy("deposit", "Required"), models.Sum("required_amount")),
         "balance": Total(_("Balance"), models.Sum("amount")),
         "frozen": Total(_("Frozen"), models.Sum("frozen_delta")),
     }
@@ -77,7 +78,7 @@ class DepositListView(FinanceListView):
         "contract": (_("Contract"), lambda a, now: a.contract.number if a.contract else ""),
         "status": (_("Status"), lambda a, now: str(a.get_status_display())),
         "currency": (_("Currency"), lambda a, now: a.currency),
-        "required": (_("Required"), lambda a, now: a.required_amount),
+        "required": (pgettext_lazy("deposit", "Required"), lambda a, now: a.required_amount),
         "balance": (_("Balance"), lambda a, now: round_money(a.balance, a.currency)),
         "frozen": (_("Frozen"), lambda a, now: round_money(a.frozen, a.currency)),
         "available": (_("Available"), lambda a, now: round_money(a.available, a.currency)),
@@ -109,7 +110,7 @@ class DepositListView(FinanceListView):
             Column("contract", label=_("Contract"), accessor=lambda a: a.contract.number if a.contract else "—"),
             StatusTagColumn("status", label=_("Status"), accessor="get_status_display", sort_key="status",
                             primary=lambda a: a.status == A.HELD),
-            MoneyColumn("required_amount", label=_("Required"), sort_key="required_amount"),
+            MoneyColumn("required_amount", label=pgettext_lazy("deposit", "Required"), sort_key="required_amount"),
             MoneyColumn("balance", label=_("Balance"), sort_key="balance"),
             MoneyColumn("frozen", label=_("Frozen"), sort_key="frozen"),
             MoneyColumn("outstanding", label=_("Outstanding"), sort_key="outstanding"),

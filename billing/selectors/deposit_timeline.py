@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from portal.money import format_money
 from portal.timeline import TimelineEntry, text_details, timeline_build, when_display
@@ -59,7 +59,7 @@ def _describe_status(entry: TimelineEntry, account: DepositAccount) -> None:
     entry.details += text_details(data, "contract")
 
 
-_LABELS = {"balance": gettext_lazy("Balance"), "required": gettext_lazy("Required"),
+_LABELS = {"balance": gettext_lazy("Balance"), "required": pgettext_lazy("deposit", "Required"),
            "amount": gettext_lazy("Amount"), "available": gettext_lazy("Available"),
            "due_on": gettext_lazy("Due on")}
 
