@@ -520,6 +520,10 @@ def top_up_by_bank_transfer(w, lang: str, page, staff, live_server, tmp_path) ->
     expect(finance.locator("#bank-status")).to_have_attribute("data-status", "pending")
     expect(finance.locator("#bank-confirm-blocked")).to_be_visible()  # the maker never confirms
     expect(finance.locator("#bank-confirm")).to_have_count(0)
+    finance.goto(f"{live_server.url}/admin/billing/bank/")  # nor from the list of transfers awaiting confirmation
+    mine = finance.locator(f"#bank-pending tr[data-reference='{transfer.reference}']")
+    expect(mine).to_contain_text(money(DEDUCTION))
+    expect(mine.locator("button[data-action=confirm]")).to_have_count(0)
     transfer.refresh_from_db()
     assert (transfer.status, transfer.recorded_by, transfer.bank_reference) == (
         "pending", w.finance_staff, f"ICBC-{lang}-20261201-0042")
@@ -620,6 +624,8 @@ def end_the_contract_and_refund_to_the_card(w, lang: str, page, staff, live_serv
     finance.goto(detail)
     finance.locator("#refund-send").click()
     expect(finance.locator("#refund-status")).to_have_attribute("data-status", "succeeded")
+    expect(finance.locator("#refund-amount")).to_have_text(money(DEPOSIT))
+    expect(finance.locator("#refund-approvals")).to_contain_text("(2/2)")
     shot(finance, f"journey-13-admin-refund-sent-{lang}")
     refund.refresh_from_db()
     assert refund.status == "succeeded"
