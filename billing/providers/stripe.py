@@ -400,12 +400,19 @@ class StripeProvider(PaymentProvider):
 
 
 def _refund_attempt(refund) -> int:
-    """Which sending of `refund` this is: a deposit refund reserves its amount once per sending
-    (hold `refund:<id>:<n>`); a refund that failed and is sent again gets a new Stripe idempotency key."""
+    """Which sending of `refund` this is, so that a refund that failed and is sent again gets a new Stripe
+    idempotency key: a deposit refund reserves its amount once per sending (hold `refund:<id>:<n>`)."""
+    from portal.models import AuditEntry
+
     from ..models import LedgerEntry
 
-    return max(1, LedgerEntry.objects.filter(kind=LedgerEntry.Kind.FREEZE,
-                                             hold_reference__startswith=f"refund:{refund.pk}:").count())
+    reserved = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.FREEZE,
+                                          hold_reference__startswith=f"refund:{refund.pk}:").count()
+    if reserved:
+        return reserved
+    # a refund that reserves nothing (a fee refund): one sending more than the failures so far
+    return 1 + AuditEntry.objects.filter(action="billing.refund.failed", target_id=str(refund.pk),
+                                         target_type__app_label="billing", target_type__model="refund").count()
 
 
 provider_register(StripeProvider())

@@ -191,3 +191,12 @@ def test_a_lost_dispute_is_money_gone_back_to_the_card(paid, client, monkeypatch
     assert (refund.source, refund.status, refund.amount) == ("dashboard", "succeeded", Decimal("5000.00"))
     balance = balance_of(paid.account)
     assert (balance.balance, balance.frozen) == (Decimal("55000.00"), Decimal("0"))
+
+
+def test_a_fee_refund_goes_back_to_the_card_without_touching_the_deposit(paid):
+    refund = Refund.objects.create(merchant=paid.merchant, reason=Refund.Reason.FEE, provider="stripe",
+                                   payment=paid.payment, amount=Decimal("120.50"), currency="CNY")
+    assert provider_for("stripe").refund(refund, actor=paid.finance_staff) == "succeeded"
+    [at_stripe] = stripe_refunds_of(paid.payment)
+    assert at_stripe.amount == 12_050
+    assert balance_of(paid.account).balance == Decimal("60000.00")
