@@ -321,5 +321,7 @@ LOGGING = {
     # Wagtail's background tasks (search and reference index updates) log every run at INFO
     "loggers": {"django_tasks": {"level": env("TASKS_LOG_LEVEL", default="WARNING")},
                 # WeasyPrint reports every layout step of every PDF at INFO
-                "weasyprint.progress": {"level": "WARNING"}},
+                "weasyprint.progress": {"level": "WARNING"},
+                # stripe-python logs every request and answer at INFO; billing logs what matters itself
+                "stripe": {"level": env("STRIPE_LOG_LEVEL", default="WARNING")}},
 }
