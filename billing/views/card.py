@@ -32,10 +32,14 @@ S = PaymentStatus
 
 def status_labels() -> dict[str, str]:
     """The payment's state as the merchant reads it on this page."""
-    ctx = "card payment status"
-    return {S.CREATED: pgettext(ctx, "Not paid yet"), S.PENDING: pgettext(ctx, "Being processed"),
-            S.REQUIRES_ACTION: pgettext(ctx, "Awaiting card authentication"), S.SUCCEEDED: pgettext(ctx, "Paid"),
-            S.FAILED: pgettext(ctx, "Not paid: the last attempt failed"), S.CANCELED: pgettext(ctx, "Cancelled")}
+    return {
+        S.CREATED: pgettext("card payment status", "Not paid yet"),
+        S.PENDING: pgettext("card payment status", "Being processed"),
+        S.REQUIRES_ACTION: pgettext("card payment status", "Awaiting card authentication"),
+        S.SUCCEEDED: pgettext("card payment status", "Paid"),
+        S.FAILED: pgettext("card payment status", "Not paid: the last attempt failed"),
+        S.CANCELED: pgettext("card payment status", "Cancelled"),
+    }
 
 
 def _own_card_payment(request: HttpRequest, reference: str) -> Payment:
