@@ -6,6 +6,8 @@ invoice)."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -95,11 +97,27 @@ class DepositListView(FinanceListView):
         accounts = queryset.order_by().values("currency").annotate(count=models.Count("pk"),
                                                                    required_amount=models.Sum("required_amount"))
         rows = {row["currency"]: dict(row) for row in accounts}
-        sums = (LedgerEntry.objects.filter(account__in=queryset.order_by().values("pk")).order_by()
-                .values("currency").annotate(balance=models.Sum("amount"), frozen=models.Sum("frozen_delta")))
-        for row in sums:
+        for row in self._ledger_sums(queryset):
             rows.setdefault(row["currency"], {"count": 0}).update(balance=row["balance"], frozen=row["frozen"])
         return rows
+
+    def _ledger_sums(self, queryset) -> list[dict]:
+        """Σ amount and Σ frozen of the filtered accounts' ledgers. The ledger is append-only (PostgreSQL refuses
+        changes), so the sums of a filter change only when an entry is added or an account changes: they are kept
+        (a minute at most) under a key made of the filter, the last entry's id and the last account change, and
+        are never stale."""
+        from django.core.cache import cache
+
+        stamp = (LedgerEntry.objects.aggregate(last=models.Max("id"))["last"],
+                 DepositAccount.objects.aggregate(last=models.Max("updated_at"), n=models.Count("id")))
+        key = "billing.finance.deposit_sums:" + hashlib.sha256(
+            repr((str(queryset.order_by().values("pk").query), stamp)).encode()).hexdigest()
+        sums = cache.get(key)
+        if sums is None:
+            sums = list(LedgerEntry.objects.filter(account__in=queryset.order_by().values("pk")).order_by()
+                        .values("currency").annotate(balance=models.Sum("amount"), frozen=models.Sum("frozen_delta")))
+            cache.set(key, sums, 60)
+        return sums
 
     @cached_property
     def columns(self):

@@ -243,3 +243,19 @@ def test_deposit_page_with_ledger_running_balance_and_timeline(client, w):
     assert client.get(reverse("billing_finance:deposit", args=[999999])).status_code == 404
     client.force_login(w.lead)
     assert client.get(reverse("billing_finance:deposit", args=[w.account.pk])).status_code == 403
+
+
+def test_deposit_totals_are_never_stale(client, w):
+    """The ledger sums are kept between requests; a new entry or a changed account shows at once."""
+    client.force_login(w.finance_staff)
+
+    def balance_total():
+        response = client.get(list_url("deposits"))
+        return {f["key"]: f["value"] for f in response.context["totals"][0]["figures"]}["balance"]
+
+    assert balance_total() == Decimal("60000.00")
+    assert balance_total() == Decimal("60000.00")
+    ledger_append(account=w.account, kind="payment", amount=Decimal("250"), currency="CNY")
+    assert balance_total() == Decimal("60250.00")
+    _accounts(1)
+    assert balance_total() == Decimal("67750.00")
