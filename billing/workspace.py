@@ -31,7 +31,7 @@ def workspace_billing(context: WorkspaceContext) -> BillingOverview:
 
 
 def _day(value) -> str:
-    return date_format(value, "SHORT_DATE_FORMAT")
+    return date_format(value, "DATE_FORMAT")
 
 
 def _invoice_url(invoice) -> str:

@@ -29,7 +29,7 @@ class BillingOverview:
 
     account: DepositAccount | None
     balance: Balance | None
-    outstanding: Decimal  # of the deposit (deposit or top-up), 0 when held in full
+    outstanding: Decimal  # of the deposit (deposit or top-up) less transfers recorded and awaiting confirmation
     top_ups: list[TopUpRequest] = field(default_factory=list)  # open or overdue
     invoices_unpaid: list[Invoice] = field(default_factory=list)  # each with `paid_amount` and `due_amount`
     refunds: list[Refund] = field(default_factory=list)  # not yet paid back
@@ -87,10 +87,16 @@ def billing_overview(*, merchant: Merchant) -> BillingOverview:
         RefundStatus.CREATED, RefundStatus.PENDING, RefundStatus.FAILED]).order_by("due_on", "id"))
     payments = list(Payment.objects.filter(merchant=merchant, status__in=OPEN_PAYMENT_STATUSES)
                     .select_related("invoice").order_by("-created_at", "-id"))
+    recorded = [p for p in payments if _transfer_recorded(p)]
+    # a transfer finance has recorded but not yet confirmed is on its way: asking for it again would have the
+    # merchant pay twice
+    on_its_way = sum((p.amount for p in recorded if p.purpose in (Payment.Purpose.DEPOSIT, Payment.Purpose.TOP_UP)),
+                     ZERO)
+    outstanding = max(outstanding - on_its_way, ZERO)
     return BillingOverview(
         account=account, balance=balance, outstanding=outstanding, top_ups=top_ups,
         invoices_unpaid=invoices_unpaid_for_merchant(merchant=merchant), refunds=refunds,
-        transfers_recorded=[p for p in payments if _transfer_recorded(p)],
+        transfers_recorded=recorded,
         open_payments=[p for p in payments if not _transfer_recorded(p)],
     )
 

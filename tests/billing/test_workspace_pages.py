@@ -169,6 +169,16 @@ def test_todo_transfer_recorded_awaiting_confirmation(w):
     payment_pending(payment=payment, actor=w.finance_staff)
     keys = [t.key for t in billing_todos(_ctx(w))]
     assert "billing.transfer_recorded" in keys
+    # the whole deposit is on its way: the merchant is not asked to pay it a second time
+    assert "billing.deposit" not in keys and "billing.top_up" not in keys
+
+
+def test_a_partial_transfer_awaiting_confirmation_leaves_only_the_rest_to_pay(w):
+    payment = deposit_payment_open(account=w.account, provider="bank_transfer", actor=w.owner)
+    Payment.objects.filter(pk=payment.pk).update(amount=Decimal("45000.00"))
+    payment_pending(payment=payment, actor=w.finance_staff)
+    titles = [t.title for t in billing_todos(_ctx(w)) if t.key == "billing.deposit"]
+    assert titles == ["Pay your deposit of ¥15,000.00"]
 
 
 def test_top_up_todo_turns_overdue_after_its_date(w):
