@@ -30,6 +30,7 @@ SPEC_KEYS = {ZH: "zh", EN: "en"}  # language code -> key of its fields in a page
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105  (published demo logins, never used outside a demo)
 SUPERUSER_EMAIL = "admin@demo.local"
 MERCHANT_EMAIL = "merchant@demo.local"
+SECOND_FINANCE_EMAIL = "finance2@demo.local"
 ROLE_EMAILS: dict[str, str] = {
     Role.REVIEWER: "reviewer@demo.local",
     Role.LEAD: "lead@demo.local",
@@ -195,7 +196,9 @@ def _logins_load(result: DemoLoadResult) -> None:
 def _demo_accounts() -> list[tuple[str, str]]:
     """(email, role) of every demo login, in the order they are created."""
     accounts = [(ROLE_EMAILS.get(role, f"{role.value}@demo.local"), role.value) for role in Role]
-    return [*accounts, (SUPERUSER_EMAIL, "superuser"), (MERCHANT_EMAIL, "merchant")]
+    # billing's demo adds a second finance login for the four-eyes steps (listed when it exists)
+    return [*accounts, (SECOND_FINANCE_EMAIL, Role.FINANCE.value), (SUPERUSER_EMAIL, "superuser"),
+            (MERCHANT_EMAIL, "merchant")]
 
 
 def demo_logins() -> list[DemoLogin]:

@@ -81,6 +81,6 @@ def test_demo_runs_twice_with_the_same_rows_and_reports_them_unchanged():
     assert _demo_counts() == first
     lines = out.getvalue().splitlines()
     assert "demo applications: 0 created" in lines and "demo contracts: 0 created" in lines
-    assert "pages: 0 created," in out.getvalue() and "logins: 0 created, 9 unchanged" in out.getvalue()
+    assert "pages: 0 created," in out.getvalue() and "logins: 0 created, 10 unchanged" in out.getvalue()
     assert lines[-1] == ("reference data: 0 calendar days, 0 document types, 0 requirements, 0 squads, "
                          "0 commission tables, 0 commission workflows, 0 contract templates, 0 deposit tables added")
