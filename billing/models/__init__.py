@@ -14,10 +14,19 @@ from .deposits import (
 from .invoices import BillingProfile, FeePrice, FeeType, Invoice, InvoiceCounter, InvoiceLine
 from .payments import Payment, PaymentStatus, Refund, RefundStatus, StripeEvent
 from .settings import BillingSettings
+from .settlements import (
+    CommissionExplanation,
+    SettlementChunk,
+    SettlementRun,
+    Statement,
+    StatementLine,
+    StatementStatus,
+)
 
 __all__ = [
-    "BankAccount", "BankStatementImport", "BankStatementLine", "BillingProfile", "BillingSettings", "Deduction",
-    "DepositAccount", "DepositRequirement", "DepositSchedule", "DepositScheduleRow", "FeePrice", "FeeType",
-    "Invoice", "InvoiceCounter", "InvoiceLine", "LedgerEntry", "Payment", "PaymentStatus", "Refund",
-    "RefundStatus", "StripeEvent", "TopUpRequest",
+    "BankAccount", "BankStatementImport", "BankStatementLine", "BillingProfile", "BillingSettings",
+    "CommissionExplanation", "Deduction", "DepositAccount", "DepositRequirement", "DepositSchedule",
+    "DepositScheduleRow", "FeePrice", "FeeType", "Invoice", "InvoiceCounter", "InvoiceLine", "LedgerEntry",
+    "Payment", "PaymentStatus", "Refund", "RefundStatus", "SettlementChunk", "SettlementRun", "Statement",
+    "StatementLine", "StatementStatus", "StripeEvent", "TopUpRequest",
 ]

@@ -6,6 +6,7 @@ from .calendar import CalendarDay
 from .categories import Category
 from .i18n import LocalizedNameMixin
 from .merchants import MERCHANT_TRANSITIONS, Merchant, MerchantMembership, MerchantStatus, Squad
+from .performance import Complaint, DataSource, OrderLine, PerformanceRowVersion, SatisfactionRating
 from .policy import PolicyBlock, PolicyFormula, PolicyItem, PolicyItemVersion, PolicyKind, PolicyRateBand
 from .settings import PortalSettings
 from .vocabulary import CooperationMode, MerchantGrade
@@ -15,12 +16,16 @@ __all__ = [
     "AuditEntry",
     "CalendarDay",
     "Category",
+    "Complaint",
     "CooperationMode",
+    "DataSource",
     "LocalizedNameMixin",
     "Merchant",
     "MerchantGrade",
     "MerchantMembership",
     "MerchantStatus",
+    "OrderLine",
+    "PerformanceRowVersion",
     "PolicyBlock",
     "PolicyFormula",
     "PolicyItem",
@@ -28,6 +33,7 @@ __all__ = [
     "PolicyKind",
     "PolicyRateBand",
     "PortalSettings",
+    "SatisfactionRating",
     "Squad",
     "User",
 ]
