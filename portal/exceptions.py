@@ -33,3 +33,16 @@ def error_messages(error: Exception) -> list[str]:
         details = error.extra.get("blockers") or error.extra.get("missing") or []
         return [error.message, *[str(d) for d in details]]
     return [str(error)]
+
+
+def errors_onto_form(form, error: Exception) -> None:
+    """Put a refused action's messages on the form: a ValidationError's on the fields it names (the others above
+    the form), an ApplicationError's beside `extra["field"]` when the form has that field, else above it."""
+    from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields and field != NON_FIELD_ERRORS else None, messages_)
+        return
+    field = error.extra.get("field") if isinstance(error, ApplicationError) else None
+    form.add_error(field if field in form.fields else None, error_messages(error))

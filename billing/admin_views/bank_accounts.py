@@ -14,7 +14,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from portal.audit import audit_entries_for
-from portal.exceptions import ApplicationError
+from portal.exceptions import ApplicationError, errors_onto_form
 from portal.roles import Role
 
 from ..models import BankAccount
@@ -86,11 +86,8 @@ class BankAccountDetailView(_Page):
                 revealed = bank_account_unmask(bank_account=self.account, actor=request.user,
                                                reason=form.cleaned_data["reason"],
                                                ip_address=request.META.get("REMOTE_ADDR") or None)
-            except ValidationError as error:
-                for field, field_messages in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, field_messages)
-            except ApplicationError as error:
-                form.add_error(None, error.message)
+            except (ValidationError, ApplicationError) as error:
+                errors_onto_form(form, error)
         response = self.render_to_response(self.get_context_data(form=form, revealed=revealed),
                                            status=200 if revealed else 400)
         response["Cache-Control"] = "private, no-store"

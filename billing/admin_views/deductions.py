@@ -18,7 +18,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from portal.audit import audit_entries_for, audit_entry_create
-from portal.exceptions import ApplicationError
+from portal.exceptions import ApplicationError, errors_onto_form
 from portal.uploads import ALLOWED_CONTENT_TYPES, EXTENSIONS
 
 from ..models import BillingSettings, Deduction, DepositAccount
@@ -107,11 +107,8 @@ class DeductionProposeView(_Page, WagtailAdminTemplateMixin, TemplateView):
                 deduction = deduction_propose(account=data["account"], breach=data["breach"],
                                               reference=data["reference"], description=data["description"],
                                               evidence=data["evidence"], amount=data["amount"], actor=request.user)
-            except ValidationError as error:
-                for field, field_messages in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, field_messages)
-            except ApplicationError as error:
-                form.add_error(None, error.message)
+            except (ValidationError, ApplicationError) as error:
+                errors_onto_form(form, error)
             else:
                 messages.success(request, _("Deduction D-%(pk)s proposed: another person approves it.")
                                  % {"pk": deduction.pk})

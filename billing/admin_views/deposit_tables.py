@@ -19,7 +19,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import AdminDateInput
 
 from portal.audit import audit_entries_for
-from portal.exceptions import ApplicationError
+from portal.exceptions import ApplicationError, errors_onto_form
 from portal.models import Category, MerchantGrade
 
 from ..models import BillingSettings, DepositSchedule
@@ -129,11 +129,8 @@ class DepositTableProposeView(_Page):
                 schedule = deposit_table_propose(effective_from=form.cleaned_data["effective_from"],
                                                  amounts=form.amounts(), note=form.cleaned_data["note"],
                                                  actor=request.user)
-            except ValidationError as error:
-                for field, field_messages in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, field_messages)
-            except ApplicationError as error:
-                form.add_error(None, error.message)
+            except (ValidationError, ApplicationError) as error:
+                errors_onto_form(form, error)
             else:
                 messages.success(request, _("Deposit table proposed: another person approves it."))
                 return redirect(url("detail", schedule.pk))

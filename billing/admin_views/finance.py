@@ -57,6 +57,23 @@ class MoneyColumn(Column):
         super().__init__(name, accessor=_money(field or name), **kwargs)
 
 
+# what most lists sum and show: the row's amount
+AMOUNT_TOTAL = Total(_("Amount"), models.Sum("amount"))
+
+
+def amount_column() -> MoneyColumn:
+    return MoneyColumn("amount", label=_("Amount"), sort_key="amount")
+
+
+def merchant_column() -> Column:
+    return Column("merchant", label=_("Merchant"), accessor=lambda row: row.merchant.name, sort_key="merchant__name")
+
+
+def day_column(name: str, label) -> Column:
+    """A date or a moment of the row (local time), sortable, "—" when there is none."""
+    return Column(name, label=label, accessor=lambda row: _day(getattr(row, name)), sort_key=name)
+
+
 class DepositListView(FinanceListView):
     """Every deposit account with what it should hold, what it holds (a sum of its ledger), what is frozen and what
     the merchant still has to pay."""
@@ -174,6 +191,11 @@ def payment_url(payment: Payment) -> str | None:
     return None
 
 
+def payment_reference_column() -> TitleColumn:
+    return TitleColumn("reference", label=_("Reference"), sort_key="reference", get_url=payment_url,
+                       get_title_id=lambda p: f"payment_{p.pk}_title")
+
+
 class PaymentListView(FinanceListView):
     """Every payment attempt, card or bank transfer."""
 
@@ -184,7 +206,7 @@ class PaymentListView(FinanceListView):
     filterset_class = filters.PaymentFilterSet
     export_filename = "payments"
     list_ordering = ("-created_at", "-pk")
-    totals = {"amount": Total(_("Amount"), models.Sum("amount")),
+    totals = {"amount": AMOUNT_TOTAL,
               "succeeded": Total(_("Paid"), models.Sum("amount", filter=models.Q(status=PaymentStatus.SUCCEEDED)))}
     export_columns = PAYMENT_EXPORT_COLUMNS
 
@@ -194,16 +216,15 @@ class PaymentListView(FinanceListView):
     @cached_property
     def columns(self):
         return [
-            TitleColumn("reference", label=_("Reference"), sort_key="reference", get_url=payment_url,
-                        get_title_id=lambda p: f"payment_{p.pk}_title"),
-            Column("merchant", label=_("Merchant"), accessor=lambda p: p.merchant.name, sort_key="merchant__name"),
+            payment_reference_column(),
+            merchant_column(),
             Column("purpose", label=_("For"), accessor=_purpose),
             Column("provider", label=_("Method"), accessor="get_provider_display", sort_key="provider"),
             StatusTagColumn("status", label=_("Status"), accessor="get_status_display", sort_key="status",
                             primary=lambda p: p.status == PaymentStatus.SUCCEEDED),
-            MoneyColumn("amount", label=_("Amount"), sort_key="amount"),
-            Column("created_at", label=_("Started"), accessor=lambda p: _day(p.created_at), sort_key="created_at"),
-            Column("succeeded_at", label=_("Paid"), accessor=lambda p: _day(p.succeeded_at), sort_key="succeeded_at"),
+            amount_column(),
+            day_column("created_at", _("Started")),
+            day_column("succeeded_at", _("Paid")),
         ]
 
 
@@ -217,7 +238,7 @@ class BankTransferListView(PaymentListView):
     filterset_class = filters.BankTransferFilterSet
     export_filename = "bank-transfers-pending"
     list_ordering = ("-status", "created_at", "pk")  # recorded (pending) first, then the oldest
-    totals = {"amount": Total(_("Amount"), models.Sum("amount"))}
+    totals = {"amount": AMOUNT_TOTAL}
 
     def get_base_queryset(self):
         return selectors.bank_transfers_pending()
@@ -225,18 +246,16 @@ class BankTransferListView(PaymentListView):
     @cached_property
     def columns(self):
         return [
-            TitleColumn("reference", label=_("Reference"), sort_key="reference", get_url=payment_url,
-                        get_title_id=lambda p: f"payment_{p.pk}_title"),
-            Column("merchant", label=_("Merchant"), accessor=lambda p: p.merchant.name, sort_key="merchant__name"),
+            payment_reference_column(),
+            merchant_column(),
             Column("purpose", label=_("For"), accessor="get_purpose_display", sort_key="purpose"),
             StatusTagColumn("status", label=_("Status"), sort_key="status", accessor=lambda p: (
                 _("Received, awaiting confirmation") if p.status == PaymentStatus.PENDING else _("Awaiting receipt")),
                 primary=lambda p: p.status == PaymentStatus.PENDING),
-            MoneyColumn("amount", label=_("Amount"), sort_key="amount"),
-            Column("received_on", label=_("Received on"), accessor=lambda p: _day(p.received_on),
-                   sort_key="received_on"),
+            amount_column(),
+            day_column("received_on", _("Received on")),
             Column("recorded_by", label=_("Recorded by"), accessor=lambda p: _user(p.recorded_by)),
-            Column("created_at", label=_("Started"), accessor=lambda p: _day(p.created_at), sort_key="created_at"),
+            day_column("created_at", _("Started")),
         ]
 
 
@@ -251,7 +270,7 @@ class DeductionListView(FinanceListView):
     filterset_class = filters.DeductionFilterSet
     export_filename = "deductions-awaiting-approval"
     list_ordering = ("created_at", "pk")
-    totals = {"amount": Total(_("Amount"), models.Sum("amount"))}
+    totals = {"amount": AMOUNT_TOTAL}
     export_columns = {
         "merchant": (_("Merchant"), lambda d, now: d.account.merchant.name),
         "breach": (_("Breach"), lambda d, now: str(d.get_breach_display())),
@@ -276,10 +295,10 @@ class DeductionListView(FinanceListView):
                         get_url=lambda d: url_or_none("billing_deductions:detail", d.pk) or deposit_url(d.account_id)),
             Column("breach", label=_("Breach"), accessor="get_breach_display", sort_key="breach"),
             Column("reference", label=_("Order or complaint reference"), sort_key="reference"),
-            MoneyColumn("amount", label=_("Amount"), sort_key="amount"),
+            amount_column(),
             Column("created_by", label=_("Proposed by"), accessor=lambda d: _user(d.created_by)),
             Column("first_approved_by", label=_("First approval"), accessor=lambda d: _user(d.first_approved_by)),
-            Column("created_at", label=_("Proposed"), accessor=lambda d: _day(d.created_at), sort_key="created_at"),
+            day_column("created_at", _("Proposed")),
         ]
 
 
@@ -294,7 +313,7 @@ class RefundListView(FinanceListView):
     filterset_class = filters.RefundFilterSet
     export_filename = "refunds-due"
     list_ordering = ("due_on", "pk")
-    totals = {"amount": Total(_("Amount"), models.Sum("amount")),
+    totals = {"amount": AMOUNT_TOTAL,
               "overdue": Total(_("Overdue"), models.Sum("amount", filter=models.Q(overdue=True)))}
     export_columns = {
         "merchant": (_("Merchant"), lambda r, now: r.merchant.name),
@@ -322,8 +341,8 @@ class RefundListView(FinanceListView):
             Column("provider", label=_("Method"), accessor="get_provider_display", sort_key="provider"),
             StatusTagColumn("status", label=_("Status"), accessor="get_status_display", sort_key="status",
                             primary=lambda r: r.status == RefundStatus.PENDING),
-            MoneyColumn("amount", label=_("Amount"), sort_key="amount"),
-            Column("due_on", label=_("Due on"), sort_key="due_on", accessor=lambda r: _day(r.due_on)),
+            amount_column(),
+            day_column("due_on", _("Due on")),
             StatusTagColumn("overdue", label=_("Overdue"), sort_key="overdue",
                             accessor=lambda r: _("Overdue") if r.overdue else "", primary=lambda r: False),
         ]
@@ -368,13 +387,13 @@ class InvoiceListView(FinanceListView):
                         accessor=lambda i: i.number or _("Draft"), get_title_id=lambda i: f"invoice_{i.pk}_title",
                         get_url=lambda i: url_or_none("billing_invoices:detail", i.pk)),
             Column("kind", label=_("Kind"), accessor="get_kind_display", sort_key="kind"),
-            Column("merchant", label=_("Merchant"), accessor=lambda i: i.merchant.name, sort_key="merchant__name"),
+            merchant_column(),
             StatusTagColumn("status", label=_("Status"), accessor="get_status_display", sort_key="status",
                             primary=lambda i: i.status == Invoice.Status.PAID),
             MoneyColumn("total", label=_("Total"), sort_key="total"),
             MoneyColumn("paid_amount", label=_("Paid"), sort_key="paid_amount"),
-            Column("issued_at", label=_("Issued"), accessor=lambda i: _day(i.issued_at), sort_key="issued_at"),
-            Column("due_on", label=_("Due on"), accessor=lambda i: _day(i.due_on), sort_key="due_on"),
+            day_column("issued_at", _("Issued")),
+            day_column("due_on", _("Due on")),
         ]
 
 

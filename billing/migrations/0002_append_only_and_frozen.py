@@ -6,14 +6,9 @@
 
 from django.db import migrations
 
-INVOICE_FROZEN = [
-    "merchant_id", "kind", "corrects_id", "contract_id", "series", "year", "sequence", "number", "currency",
-    "total", "issued_at", "due_on", "buyer_name", "buyer_title", "buyer_tax_id", "pdf", "pdf_sha256",
-]
+from ._invoice_frozen import INVOICE_BILLED, changed, invoice_frozen_function
 
-
-def _changed(columns):
-    return " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in columns)
+INVOICE_FROZEN = [*INVOICE_BILLED, "pdf", "pdf_sha256"]
 
 
 FORWARD = f"""
@@ -26,25 +21,7 @@ CREATE TRIGGER billing_ledgerentry_append_only BEFORE UPDATE OR DELETE ON billin
     FOR EACH ROW EXECUTE FUNCTION billing_append_only();
 CREATE TRIGGER billing_depositrequirement_append_only BEFORE UPDATE OR DELETE ON billing_depositrequirement
     FOR EACH ROW EXECUTE FUNCTION billing_append_only();
-
-CREATE OR REPLACE FUNCTION billing_invoice_frozen() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP = 'DELETE' THEN
-        IF OLD.status <> 'draft' THEN
-            RAISE EXCEPTION 'invoice % is issued and cannot be deleted (issue a credit note)', OLD.number;
-        END IF;
-        RETURN OLD;
-    END IF;
-    IF OLD.status NOT IN ('draft', 'void') AND ({_changed(INVOICE_FROZEN)}) THEN
-        RAISE EXCEPTION 'invoice % is issued: it never changes (issue a credit note)', OLD.number;
-    END IF;
-    IF OLD.status IN ('issued', 'paid', 'credited') AND NEW.status IN ('draft', 'void') THEN
-        RAISE EXCEPTION 'invoice % is issued and cannot go back to %', OLD.number, NEW.status;
-    END IF;
-    RETURN NEW;
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER billing_invoice_frozen BEFORE UPDATE OR DELETE ON billing_invoice
+{invoice_frozen_function(INVOICE_FROZEN)}CREATE TRIGGER billing_invoice_frozen BEFORE UPDATE OR DELETE ON billing_invoice
     FOR EACH ROW EXECUTE FUNCTION billing_invoice_frozen();
 
 CREATE OR REPLACE FUNCTION billing_invoiceline_frozen() RETURNS trigger AS $$

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from portal.accounts.decorators import verified_merchant_required
 from portal.accounts.permissions import Capability, membership_can, refusal_message
-from portal.exceptions import ApplicationError
+from portal.exceptions import ApplicationError, errors_onto_form
 
 from ..models import BankAccount
 from ..services.bank_accounts import bank_account_add
@@ -51,11 +51,8 @@ def bank_accounts(request: HttpRequest) -> HttpResponse:
             try:
                 account = bank_account_add(merchant=request.merchant, actor=request.user,
                                            ip_address=request.META.get("REMOTE_ADDR") or None, **form.cleaned_data)
-            except ValidationError as error:
-                for field, field_messages in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, field_messages)
-            except ApplicationError as error:
-                form.add_error(None, error.message)
+            except (ValidationError, ApplicationError) as error:
+                errors_onto_form(form, error)
             else:
                 messages.success(request, _("Bank account %(number)s added.") % {"number": account.masked_number})
                 return redirect("billing:bank_accounts")
