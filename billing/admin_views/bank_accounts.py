@@ -13,11 +13,11 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
-from portal.audit import audit_entries_for
 from portal.exceptions import ApplicationError, errors_onto_form
 from portal.roles import Role
 
 from ..models import BankAccount
+from ..selectors.timeline import billing_timeline
 from ..services.bank_accounts import bank_account_unmask, user_may_unmask
 from .deposit_access import DepositStaffRequiredMixin
 
@@ -75,7 +75,7 @@ class BankAccountDetailView(_Page):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", RevealForm())
         context.update(a=self.account, may_unmask=user_may_unmask(self.request.user),
-                       timeline=list(audit_entries_for(target=self.account)))
+                       timeline=billing_timeline(target=self.account))
         return context
 
     def post(self, request, *args, **kwargs):

@@ -17,11 +17,12 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
-from portal.audit import audit_entries_for, audit_entry_create
+from portal.audit import audit_entry_create
 from portal.exceptions import ApplicationError, errors_onto_form
 from portal.uploads import ALLOWED_CONTENT_TYPES, EXTENSIONS
 
 from ..models import BillingSettings, Deduction, DepositAccount
+from ..selectors.timeline import billing_timeline
 from ..services.deductions import deduction_approve, deduction_propose, deduction_reject
 from ..services.four_eyes import approval_step, approvals_needed
 from ..services.ledger import balance_of
@@ -165,7 +166,7 @@ class DeductionDetailView(_Page, WagtailAdminTemplateMixin, TemplateView):
             deducted=-entry.amount if entry else None, top_up=getattr(d, "top_up", None),
             may_approve=may_approve, why_not=why_not, note_form=NoteForm(), reject_form=RejectForm(),
             approve_url=url("approve", d.pk), reject_url=url("reject", d.pk), evidence_url=url("evidence", d.pk),
-            timeline=list(audit_entries_for(target=d)),
+            timeline=billing_timeline(target=d),
         )
         return context
 

@@ -18,11 +18,11 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import AdminDateInput
 
-from portal.audit import audit_entries_for
 from portal.exceptions import ApplicationError, errors_onto_form
 from portal.models import Category, MerchantGrade
 
 from ..models import BillingSettings, DepositSchedule
+from ..selectors.timeline import billing_timeline
 from ..services.deposit_tables import (
     deposit_table_amounts,
     deposit_table_approve,
@@ -163,7 +163,7 @@ class DepositTableDetailView(_Page):
             s=s, state=state, state_label=state_label, grid=_grid(s), grades=MerchantGrade.values,
             may_approve=(s.approved_at is None and s.created_by_id != self.request.user.pk),
             approve_url=url("approve", s.pk), discard_url=url("discard", s.pk),
-            timeline=list(audit_entries_for(target=s)),
+            timeline=billing_timeline(target=s),
         )
         return context
 

@@ -16,11 +16,11 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import AdminDateInput
 
-from portal.audit import audit_entries_for
 from portal.exceptions import ApplicationError
 
 from ..models import BankAccount, BillingSettings, Refund, RefundStatus
 from ..models.payments import Provider
+from ..selectors.timeline import billing_timeline
 from ..services.four_eyes import approval_step, approvals_needed
 from ..services.ledger import balance_of
 from ..services.refund_actions import (
@@ -136,7 +136,7 @@ class RefundDetailView(_Page):
             record_form=BankRecordForm(initial={"paid_on": timezone.localdate()}), failed_form=BankFailedForm(),
             approve_url=url("approve", r.pk), send_url=url("send", r.pk), switch_url=url("switch", r.pk),
             record_url=url("record", r.pk), failed_url=url("failed", r.pk),
-            timeline=list(audit_entries_for(target=r)),
+            timeline=billing_timeline(target=r),
         )
         return context
 
