@@ -27,8 +27,8 @@ WORDS = {
     "en": {"why_not": "another person has to approve it", "first": "Approve (first of two)",
            "approve": "Approve and deduct", "approved": "Approved and deducted", "propose": "Propose the deduction",
            "reveal": "Reveal", "add": "Add the account", "recorded": "Refunded"},
-    "zh-hans": {"why_not": "须由另一人审批", "first": "审批（两次中的第一次）", "approve": "审批并扣款",
-                "approved": "已审批并扣除", "propose": "提出扣款", "reveal": "查看", "add": "添加账户",
+    "zh-hans": {"why_not": "须由另一人审批", "first": "审批（两次中的第一次）", "approve": "审批并扣除",
+                "approved": "已审批并扣除", "propose": "提出扣除", "reveal": "查看", "add": "添加账户",
                 "recorded": "已退款"},
 }
 
