@@ -33,5 +33,6 @@ urlpatterns: list = [
     # ---- end invoices
     # ---- refunds: the merchant's bank accounts for refunds
     path("bank-accounts/", bank_account_views.bank_accounts, name="bank_accounts"),
+    path("bank-accounts/<int:pk>/edit/", bank_account_views.bank_account_edit, name="bank_account_edit"),
     # ---- end refunds
 ]

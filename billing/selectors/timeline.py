@@ -74,6 +74,7 @@ ACTION_LABELS: dict[str, Any] = {
     "bank_transfer.receipt_downloaded": gettext_lazy("Bank receipt downloaded"),
     "bank_statement.imported": gettext_lazy("Bank statement imported"),
     "bank_account.added": gettext_lazy("Bank account added"),
+    "bank_account.updated": gettext_lazy("Bank account details changed"),
     "bank_account.unmasked": gettext_lazy("Full account number revealed"),
     "stripe.event_received": gettext_lazy("Stripe event received"),
     # fees and invoices
@@ -133,12 +134,27 @@ def describe_common(entry: TimelineEntry, target: Any) -> None:
     entry.details += text_details(data, "note", "reason", "message")
 
 
+_FIELD_LABELS = {"holder_name": gettext_lazy("Account holder"), "bank_name": gettext_lazy("Bank"),
+                 "branch": gettext_lazy("Branch")}
+
+
+def describe_changes(entry: TimelineEntry, target: Any) -> None:
+    """Each field an edit changed, before → after (`data["changed"]`: field → [before, after])."""
+    for field, values in (entry.data.get("changed") or {}).items():
+        if isinstance(values, list) and len(values) == 2:
+            before, after = (value or "—" for value in values)
+            entry.details.append(f"{_FIELD_LABELS.get(field, field)}: {before} → {after}")
+
+
+DESCRIBERS: dict[str, Describer] = {"bank_account.updated": describe_changes}
+
+
 def billing_timeline(*, target: models.Model, sentences: Mapping[str, Any] | None = None,
                      describers: Mapping[str, Describer] | None = None,
                      context: Callable[[list[TimelineEntry]], Any] | None = None) -> list[TimelineEntry]:
     """The timeline of a billing object in words: `ACTION_LABELS` (a page may word some events its own way with
     `sentences`), the common details of each entry, or a page's own `describers` for some events. Reads only."""
-    chosen = dict(describers or {})
+    chosen = {**DESCRIBERS, **(describers or {})}
     return timeline_build(target=target, action_prefix=ACTION_PREFIX, sentences={**ACTION_LABELS, **(sentences or {})},
                           describers={event: chosen.get(event, describe_common) for event in ACTION_LABELS | chosen},
                           context=context or (lambda entries: target))

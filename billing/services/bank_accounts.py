@@ -31,18 +31,25 @@ def account_number_normalise(raw: str) -> str:
     return number
 
 
-@transaction.atomic
-def bank_account_add(*, merchant: Merchant, actor: Any, holder_name: str, bank_name: str, account_number: str,
-                     branch: str = "", is_default: bool = True, ip_address: str | None = None) -> BankAccount:
-    """Add an account of the merchant (its owners, admins and finance users). A default account replaces the
-    previous default for refunds."""
-    require_capability(user=actor, merchant_id=merchant.pk, capability=Capability.PAY)
+def _names_clean(*, holder_name: str, bank_name: str, branch: str) -> tuple[str, str, str, dict[str, list[str]]]:
+    """The holder, bank and branch trimmed to their columns, and the messages of those missing."""
     errors: dict[str, list[str]] = {}
     holder_name, bank_name, branch = (holder_name or "").strip(), (bank_name or "").strip(), (branch or "").strip()
     if not holder_name:
         errors["holder_name"] = [_("Enter the account holder as the bank knows it.")]
     if not bank_name:
         errors["bank_name"] = [_("Enter the bank.")]
+    return holder_name[:200], bank_name[:200], branch[:200], errors
+
+
+@transaction.atomic
+def bank_account_add(*, merchant: Merchant, actor: Any, holder_name: str, bank_name: str, account_number: str,
+                     branch: str = "", is_default: bool = True, ip_address: str | None = None) -> BankAccount:
+    """Add an account of the merchant (its owners, admins and finance users). A default account replaces the
+    previous default for refunds."""
+    require_capability(user=actor, merchant_id=merchant.pk, capability=Capability.PAY)
+    holder_name, bank_name, branch, errors = _names_clean(holder_name=holder_name, bank_name=bank_name,
+                                                          branch=branch)
     try:
         number = account_number_normalise(account_number)
     except ValidationError as exc:
@@ -53,12 +60,37 @@ def bank_account_add(*, merchant: Merchant, actor: Any, holder_name: str, bank_n
     default = is_default or first
     if default:
         BankAccount.objects.filter(merchant=merchant, is_default=True).update(is_default=False)
-    account = BankAccount.objects.create(merchant=merchant, holder_name=holder_name[:200], bank_name=bank_name[:200],
-                                         branch=branch[:200], account_number=number, is_default=default,
+    account = BankAccount.objects.create(merchant=merchant, holder_name=holder_name, bank_name=bank_name,
+                                         branch=branch, account_number=number, is_default=default,
                                          created_by=actor)
     audit_entry_create(actor=actor, action="billing.bank_account.added", target=account, ip_address=ip_address,
-                       data={"merchant": merchant.pk, "bank": bank_name[:200], "last4": account.last4,
+                       data={"merchant": merchant.pk, "bank": bank_name, "last4": account.last4,
                              "default": default})
+    return account
+
+
+@transaction.atomic
+def bank_account_update(*, bank_account: BankAccount, actor: Any, holder_name: str, bank_name: str, branch: str = "",
+                        ip_address: str | None = None) -> BankAccount:
+    """Correct the holder, the bank or the branch of one of the merchant's accounts (its owners, admins and finance
+    users). The number never changes here: another number is another account (`bank_account_add`). Audited with
+    what changed, before → after; nothing changes and nothing is recorded when the values are the same."""
+    require_capability(user=actor, merchant_id=bank_account.merchant_id, capability=Capability.PAY)
+    holder_name, bank_name, branch, errors = _names_clean(holder_name=holder_name, bank_name=bank_name,
+                                                          branch=branch)
+    if errors:
+        raise ValidationError(errors)
+    account = BankAccount.objects.select_for_update().get(pk=bank_account.pk)
+    wanted = {"holder_name": holder_name, "bank_name": bank_name, "branch": branch}
+    changed = {field: [getattr(account, field), value] for field, value in wanted.items()
+               if getattr(account, field) != value}
+    if not changed:
+        return account
+    for field, (_before, after) in changed.items():
+        setattr(account, field, after)
+    account.save(update_fields=list(changed))
+    audit_entry_create(actor=actor, action="billing.bank_account.updated", target=account, ip_address=ip_address,
+                       data={"merchant": account.merchant_id, "last4": account.last4, "changed": changed})
     return account
 
 

@@ -133,3 +133,69 @@ def test_compliance_may_reveal_management_may_not_and_others_get_no_page(w, clie
         response = client.post(f"/admin/billing/bank-accounts/{account.pk}/", {"reason": "Refund by transfer"})
         assert response.status_code in (302, 403) and NUMBER not in response.content.decode()
     assert AuditEntry.objects.filter(action="billing.bank_account.unmasked").count() == 1
+
+
+def test_the_billing_overview_links_to_the_bank_accounts(w, client):
+    login(client, w.owner)
+    page = client.get("/en/portal/billing/").content.decode()
+    assert 'id="bank-accounts-link"' in page and f'href="{PAGE}"' in page
+
+
+def test_the_owner_corrects_holder_bank_and_branch_and_the_change_is_audited(w, client):
+    account = add(w, branch="福州分行")
+    login(client, w.owner)
+    page = client.get(PAGE).content.decode()
+    assert f"/en/portal/billing/bank-accounts/{account.pk}/edit/" in page
+    edit = f"/en/portal/billing/bank-accounts/{account.pk}/edit/"
+    assert "张三贸易有限公司" in client.get(edit).content.decode()
+    response = client.post(edit, {"holder_name": "张三贸易（福建）有限公司", "bank_name": "中国建设银行",
+                                  "branch": "福州鼓楼支行", "account_number": "6225880000001234"})
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert (account.holder_name, account.branch, account.account_number) == (
+        "张三贸易（福建）有限公司", "福州鼓楼支行", NUMBER)  # the number is never changed here
+    entry = AuditEntry.objects.get(action="billing.bank_account.updated")
+    assert entry.data["changed"] == {"holder_name": ["张三贸易有限公司", "张三贸易（福建）有限公司"],
+                                     "branch": ["福州分行", "福州鼓楼支行"]}
+    assert NUMBER not in str(entry.data) and entry.actor_id == w.owner.pk
+    # the same values again change nothing and record nothing
+    client.post(edit, {"holder_name": "张三贸易（福建）有限公司", "bank_name": "中国建设银行",
+                       "branch": "福州鼓楼支行"})
+    assert AuditEntry.objects.filter(action="billing.bank_account.updated").count() == 1
+
+
+def test_an_empty_holder_is_a_message_on_its_field(w, client):
+    account = add(w)
+    login(client, w.finance)
+    response = client.post(f"/en/portal/billing/bank-accounts/{account.pk}/edit/",
+                           {"holder_name": " ", "bank_name": "中国银行"})
+    assert response.status_code == 400 and "This field is required" in response.content.decode()
+    account.refresh_from_db()
+    assert account.bank_name == "中国建设银行"
+
+
+def test_another_merchant_cannot_edit_the_account_and_operations_may_not(w, client):
+    from billing.services.bank_accounts import bank_account_update
+
+    account = add(w)
+    edit = f"/en/portal/billing/bank-accounts/{account.pk}/edit/"
+    login(client, w.other_owner)
+    assert client.get(edit).status_code == 404
+    assert client.post(edit, {"holder_name": "Mallory", "bank_name": "x"}).status_code == 404
+    with pytest.raises(PermissionDenied):
+        bank_account_update(bank_account=account, actor=w.other_owner, holder_name="Mallory", bank_name="x")
+    login(client, w.operations)
+    assert client.post(edit, {"holder_name": "Mallory", "bank_name": "x"}).status_code == 403
+    account.refresh_from_db()
+    assert account.holder_name == "张三贸易有限公司"
+    assert not AuditEntry.objects.filter(action="billing.bank_account.updated").exists()
+
+
+def test_the_admin_timeline_shows_the_change_in_words(w, client):
+    from billing.services.bank_accounts import bank_account_update
+
+    account = add(w)
+    bank_account_update(bank_account=account, actor=w.owner, holder_name="张三贸易有限公司", bank_name="中国银行")
+    client.force_login(w.finance_staff)
+    page = client.get(f"/admin/billing/bank-accounts/{account.pk}/").content.decode()
+    assert "银行账户信息已更改" in page and "中国建设银行 → 中国银行" in page
