@@ -19,9 +19,11 @@ class PortalConfig(AppConfig):
         nav_link_register(url_name="portal:team", label=_("Team"), order=90)
 
     def load_reference_data(self) -> dict[str, int]:
-        """The default policy package and categories, and the PRC working-day calendar (portal.bootstrap)."""
+        """The default policy package and categories, the PRC working-day calendar and the default rating model
+        (portal.bootstrap)."""
         from .calendar import calendar_defaults_load
         from .policy.defaults import policy_defaults_load
+        from .ratings.versions import rating_model_defaults_load
 
         policy_defaults_load()
-        return {"calendar_days": calendar_defaults_load()}
+        return {"calendar_days": calendar_defaults_load(), **rating_model_defaults_load()}

@@ -8,10 +8,20 @@ from .i18n import LocalizedNameMixin
 from .merchants import MERCHANT_TRANSITIONS, Merchant, MerchantMembership, MerchantStatus, Squad
 from .performance import Complaint, DataSource, OrderLine, PerformanceRowVersion, SatisfactionRating
 from .policy import PolicyBlock, PolicyFormula, PolicyItem, PolicyItemVersion, PolicyKind, PolicyRateBand
+from .ratings import (
+    DIMENSIONS,
+    MerchantRating,
+    RatingChunk,
+    RatingDimension,
+    RatingModelVersion,
+    RatingReturnsThreshold,
+    RatingRun,
+)
 from .settings import PortalSettings
 from .vocabulary import CooperationMode, MerchantGrade
 
 __all__ = [
+    "DIMENSIONS",
     "MERCHANT_TRANSITIONS",
     "AuditEntry",
     "CalendarDay",
@@ -23,6 +33,7 @@ __all__ = [
     "Merchant",
     "MerchantGrade",
     "MerchantMembership",
+    "MerchantRating",
     "MerchantStatus",
     "OrderLine",
     "PerformanceRowVersion",
@@ -33,6 +44,11 @@ __all__ = [
     "PolicyKind",
     "PolicyRateBand",
     "PortalSettings",
+    "RatingChunk",
+    "RatingDimension",
+    "RatingModelVersion",
+    "RatingReturnsThreshold",
+    "RatingRun",
     "SatisfactionRating",
     "Squad",
     "User",

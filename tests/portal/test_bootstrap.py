@@ -49,14 +49,14 @@ def test_each_app_contributes_through_its_config_in_the_order_of_installed_apps(
     billing = apps.get_app_config("billing")
     monkeypatch.setattr(billing, "load_reference_data", lambda: {"fee_types": 2}, raising=False)
     result = reference_data_load()
-    assert list(result.added) == ["calendar_days", "document_types", "requirements", "squads", "commission_tables",
-                                  "commission_workflows", "contract_templates", "fee_types"]
+    assert list(result.added) == ["calendar_days", "rating_models", "document_types", "requirements", "squads",
+                                  "commission_tables", "commission_workflows", "contract_templates", "fee_types"]
     assert result.added["fee_types"] == 2 and result.added["calendar_days"] > 0
     assert result.summary().endswith(f"{result.added['squads']} squads, 1 commission tables, 1 commission workflows, "
                                    "3 contract templates, 2 fee types added")
-    assert reference_data_load().added == {"calendar_days": 0, "document_types": 0, "requirements": 0,
-                                           "squads": 0, "commission_tables": 0, "commission_workflows": 0,
-                                           "contract_templates": 0, "fee_types": 2}
+    assert reference_data_load().added == {"calendar_days": 0, "rating_models": 0, "document_types": 0,
+                                           "requirements": 0, "squads": 0, "commission_tables": 0,
+                                           "commission_workflows": 0, "contract_templates": 0, "fee_types": 2}
 
 
 def _demo_counts():
@@ -82,5 +82,6 @@ def test_demo_runs_twice_with_the_same_rows_and_reports_them_unchanged():
     lines = out.getvalue().splitlines()
     assert "demo applications: 0 created" in lines and "demo contracts: 0 created" in lines
     assert "pages: 0 created," in out.getvalue() and "logins: 0 created, 10 unchanged" in out.getvalue()
-    assert lines[-1] == ("reference data: 0 calendar days, 0 document types, 0 requirements, 0 squads, "
-                         "0 commission tables, 0 commission workflows, 0 contract templates, 0 deposit tables added")
+    assert lines[-1] == ("reference data: 0 calendar days, 0 rating models, 0 document types, 0 requirements, "
+                         "0 squads, 0 commission tables, 0 commission workflows, 0 contract templates, "
+                         "0 deposit tables added")
