@@ -97,6 +97,7 @@ class ReceiptForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Why is the recorded transfer rejected?"), max_length=500,
+                             help_text=gettext_lazy("The merchant receives this reason by email."),
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 

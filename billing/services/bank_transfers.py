@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,7 @@ from portal.roles import Role, user_has_role
 from portal.workflow import row_lock
 
 from ..models import BillingSettings, DepositAccount, Invoice, Payment, PaymentStatus
+from .deposit_mail import deposit_mail_queue, merchant_payers
 from .deposits import deposit_account_for, deposit_outstanding
 from .payments import payment_create, payment_failed, payment_pending, payment_succeeded
 
@@ -278,6 +280,7 @@ def bank_transfer_record(*, actor: Any, amount: Decimal, received_on: dt.date, b
                              "for_reference": payment.reference if payment is not None else ""})
     if target.amount <= BillingSettings.load().transfer_confirm_threshold:
         target = payment_succeeded(payment=target, actor=actor, now=now, confirmed_by=actor)
+        _merchant_mail_queue(target, event="bank_transfer_confirmed")
     return target
 
 
@@ -301,7 +304,9 @@ def bank_transfer_confirm(*, payment: Payment, actor: Any, now: dt.datetime | No
                                 % {"ref": payment.reference})
     if payment.recorded_by_id == getattr(actor, "pk", None):
         raise PermissionDenied(_("You recorded this transfer, so another finance user confirms it (four-eyes)."))
-    return payment_succeeded(payment=payment, actor=actor, now=now, confirmed_by=actor)
+    payment = payment_succeeded(payment=payment, actor=actor, now=now, confirmed_by=actor)
+    _merchant_mail_queue(payment, event="bank_transfer_confirmed")
+    return payment
 
 
 @transaction.atomic
@@ -325,4 +330,20 @@ def bank_transfer_reject(*, payment: Payment, actor: Any, reason: str) -> Paymen
     payment.save(update_fields=["received_on", "bank_reference", "payer_name", "recorded_by", "updated_at"])
     audit_entry_create(actor=actor, action="billing.bank_transfer.rejected", target=payment,
                        data={"reason": reason[:500], **recorded})
+    _merchant_mail_queue(payment, event="bank_transfer_rejected", reason=reason[:500])
     return payment
+
+
+def _merchant_mail_queue(payment: Payment, *, event: str, reason: str = "") -> None:
+    """Tell the merchant's payers, after commit and each in their language, that finance confirmed the transfer
+    (the money is booked) or rejected the recorded receipt (the amount is still due under the same reference)."""
+    payment_id = payment.pk
+
+    def build():
+        paid = Payment.objects.select_related("merchant", "invoice").get(pk=payment_id)
+        context = {"payment": paid, "merchant": paid.merchant, "reason": reason,
+                   "amount": format_money(paid.amount, paid.currency)}
+        return (merchant_payers(paid.merchant_id), context,
+                lambda user: reverse("billing:payment_detail", kwargs={"reference": paid.reference}))
+
+    deposit_mail_queue(event=event, build=build)
