@@ -6,8 +6,6 @@ invoice)."""
 
 from __future__ import annotations
 
-import hashlib
-
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -18,7 +16,7 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 
 from portal.money import format_money, round_money
 
-from ..models import Deduction, DepositAccount, Invoice, LedgerEntry, Payment, PaymentStatus, Refund, RefundStatus
+from ..models import Deduction, DepositAccount, Invoice, Payment, PaymentStatus, Refund, RefundStatus
 from ..selectors import finance as selectors
 from . import finance_filters as filters
 from .lists import FinanceListView, Total, url, url_or_none
@@ -84,13 +82,14 @@ class DepositListView(FinanceListView):
     header_icon = "lock"
     filterset_class = filters.DepositFilterSet
     export_filename = "deposits"
-    # what finance works on first (awaiting, then held, refund due, top-up requested …), then by name: an
-    # ordering on the account's own columns, so a page sums the ledgers of its own rows only
+    # what finance works on first (awaiting, then held, refund due, top-up requested …), then by name; the sums
+    # behind the balance columns, their orderings and the totals are the database's per-account ledger sums
+    # (`selectors.finance`), so no page sums the whole ledger
     list_ordering = ("status", "merchant__name", "pk")
     totals = {
         "required_amount": Total(pgettext_lazy("deposit", "Required"), models.Sum("required_amount")),
-        "balance": Total(_("Balance"), models.Sum("amount")),
-        "frozen": Total(_("Frozen"), models.Sum("frozen_delta")),
+        "balance": Total(_("Balance"), models.Sum("balance")),
+        "frozen": Total(_("Frozen"), models.Sum("frozen")),
     }
     export_columns = {
         "merchant": (_("Merchant"), lambda a, now: a.merchant.name),
@@ -107,34 +106,6 @@ class DepositListView(FinanceListView):
 
     def get_base_queryset(self):
         return selectors.deposit_accounts_annotated()
-
-    def totals_rows(self, queryset):
-        """Two set-based queries, whatever the number of rows: the accounts (count, required) and one pass over
-        the ledger entries of the filtered accounts (balance, frozen)."""
-        accounts = queryset.order_by().values("currency").annotate(count=models.Count("pk"),
-                                                                   required_amount=models.Sum("required_amount"))
-        rows = {row["currency"]: dict(row) for row in accounts}
-        for row in self._ledger_sums(queryset):
-            rows.setdefault(row["currency"], {"count": 0}).update(balance=row["balance"], frozen=row["frozen"])
-        return rows
-
-    def _ledger_sums(self, queryset) -> list[dict]:
-        """Σ amount and Σ frozen of the filtered accounts' ledgers. The ledger is append-only (PostgreSQL refuses
-        changes), so the sums of a filter change only when an entry is added or an account changes: they are kept
-        (a minute at most) under a key made of the filter, the last entry's id and the last account change, and
-        are never stale."""
-        from django.core.cache import cache
-
-        stamp = (LedgerEntry.objects.aggregate(last=models.Max("id"))["last"],
-                 DepositAccount.objects.aggregate(last=models.Max("updated_at"), n=models.Count("id")))
-        key = "billing.finance.deposit_sums:" + hashlib.sha256(
-            repr((str(queryset.order_by().values("pk").query), stamp)).encode()).hexdigest()
-        sums = cache.get(key)
-        if sums is None:
-            sums = list(LedgerEntry.objects.filter(account__in=queryset.order_by().values("pk")).order_by()
-                        .values("currency").annotate(balance=models.Sum("amount"), frozen=models.Sum("frozen_delta")))
-            cache.set(key, sums, 60)
-        return sums
 
     @cached_property
     def columns(self):

@@ -9,6 +9,7 @@ from .deposits import (
     DepositSchedule,
     DepositScheduleRow,
     LedgerEntry,
+    LedgerSum,
     TopUpRequest,
 )
 from .invoices import BillingProfile, FeePrice, FeeType, Invoice, InvoiceCounter, InvoiceLine
@@ -27,6 +28,6 @@ __all__ = [
     "BankAccount", "BankStatementImport", "BankStatementLine", "BillingProfile", "BillingSettings",
     "CommissionExplanation", "Deduction", "DepositAccount", "DepositRequirement", "DepositSchedule",
     "DepositScheduleRow", "FeePrice", "FeeType", "Invoice", "InvoiceCounter", "InvoiceLine", "LedgerEntry",
-    "Payment", "PaymentStatus", "Refund", "RefundStatus", "SettlementChunk", "SettlementRun", "Statement",
-    "StatementLine", "StatementStatus", "StripeEvent", "TopUpRequest",
+    "LedgerSum", "Payment", "PaymentStatus", "Refund", "RefundStatus", "SettlementChunk", "SettlementRun",
+    "Statement", "StatementLine", "StatementStatus", "StripeEvent", "TopUpRequest",
 ]

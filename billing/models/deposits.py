@@ -172,6 +172,25 @@ class LedgerEntry(models.Model):
         ]
 
 
+class LedgerSum(models.Model):
+    """Σ amount and Σ frozen_delta of one account's ledger, kept by PostgreSQL itself: an AFTER INSERT trigger on
+    the ledger adds each statement's new entries in the same transaction, and the table refuses any other write
+    (migration 0005). It is derived from the append-only ledger, so it is the ledger's sum by construction, never
+    a number code sets; the lists read it instead of summing 1,000,000 entries. SQLite has no such trigger: there
+    the table stays empty and the selectors sum the ledger (`billing.selectors.finance`)."""
+
+    account = models.OneToOneField(DepositAccount, on_delete=models.PROTECT, primary_key=True,
+                                   related_name="ledger_sum")
+    balance = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    frozen = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    entries = models.PositiveIntegerField(default=0)
+    last_entry_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("deposit ledger sum")
+        verbose_name_plural = _("deposit ledger sums")
+
+
 class Deduction(models.Model):
     """A deduction from the deposit for a defined breach, with its evidence; the maker never approves, and above
     the threshold finance and management both approve (BUSINESS_RULES §4.3). Never beyond the balance: the excess

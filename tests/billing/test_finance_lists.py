@@ -188,6 +188,31 @@ def test_query_count_does_not_grow_with_the_list(client, w, name):
     assert large <= 15
 
 
+def test_query_count_of_a_filtered_deposit_page_does_not_grow_with_the_list(client, w):
+    """Page 2 of a filter, sorted by balance: the same queries for 60 or 160 matching accounts, the page's rows in
+    order and the totals of the whole filter (not of the page)."""
+    client.force_login(w.finance_staff)
+    _accounts(60)
+    page_2 = list_url("deposits", status=["awaiting", "shortfall"], ordering="-balance", p=2)
+    small = _count(client, page_2)
+    response = client.get(page_2)
+    assert len(response.context["page_obj"].object_list) == 10
+    _accounts(100, start=60)
+    ledger_append(account=DepositAccount.objects.get(merchant__name="Bulk merchant 70"), kind="payment",
+                  amount=Decimal("1"), currency="CNY")
+    large = _count(client, page_2)
+    assert large == small == _count(client, list_url("deposits", status=["awaiting"], ordering="-balance", p=3))
+    response = client.get(page_2)
+    rows = list(response.context["page_obj"].object_list)
+    assert len(rows) == 50 and w.account.pk not in {a.pk for a in rows}
+    assert {a.balance for a in rows} == {Decimal("7500.00")}  # the one at 7,501 is first, on page 1
+    assert client.get(list_url("deposits", status=["awaiting"], ordering="-balance")).context[
+        "page_obj"].object_list[0].merchant.name == "Bulk merchant 70"
+    totals = response.context["totals"][0]
+    assert totals["count"] == 160
+    assert {f["key"]: f["value"] for f in totals["figures"]}["balance"] == Decimal("1200001.00")  # 160 × 7,500 + 1
+
+
 def read_csv(response) -> list[dict]:
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode("utf-8")
@@ -246,7 +271,7 @@ def test_deposit_page_with_ledger_running_balance_and_timeline(client, w):
 
 
 def test_deposit_totals_are_never_stale(client, w):
-    """The ledger sums are kept between requests; a new entry or a changed account shows at once."""
+    """The totals follow a new ledger entry and a new account at once."""
     client.force_login(w.finance_staff)
 
     def balance_total():

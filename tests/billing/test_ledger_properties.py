@@ -4,7 +4,9 @@ and releases and refunds (reserved when sent, then succeeded or failed) keeps
 - balance = Σ entries (as the ledger sums it), never negative;
 - 0 ≤ frozen ≤ balance;
 - refunded ≤ paid − deducted, and a refund never takes more than paid − deducted − refunded − frozen;
-- a movement the invariants refuse writes nothing (no entry, same balance).
+- a movement the invariants refuse writes nothing (no entry, same balance);
+- on PostgreSQL, the per-account sums the database keeps (`LedgerSum`, a trigger on the ledger) equal the sums of
+  the ledger after any appends, one entry or many accounts' entries in one statement, and nothing else writes them.
 
 Examples are bounded (a few dozen sequences of up to 12 steps) so it runs in seconds on SQLite and PostgreSQL."""
 
@@ -14,10 +16,11 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from billing.models import DepositAccount, LedgerEntry, Refund
+from billing.models import DepositAccount, LedgerEntry, LedgerSum, Refund
 from billing.services.ledger import balance_of, ledger_append
 from billing.services.refunds import refund_failed, refund_pending, refund_succeeded
 from portal.exceptions import ApplicationError
@@ -67,6 +70,20 @@ def _check(account: DepositAccount, model: Model) -> None:
     assert b.balance >= 0
     assert 0 <= b.frozen <= b.balance
     assert b.refunded <= b.paid - b.deducted
+    if connection.vendor == "postgresql":
+        _check_kept_sum(account)
+
+
+def _check_kept_sum(account: DepositAccount) -> None:
+    """The database's kept sums of the account equal the sums of its ledger."""
+    entries = list(LedgerEntry.objects.filter(account=account))
+    kept = LedgerSum.objects.filter(account=account).first()
+    if not entries:
+        assert kept is None
+        return
+    assert (kept.balance, kept.frozen, kept.entries, kept.last_entry_id) == (
+        sum((e.amount for e in entries), Decimal("0")), sum((e.frozen_delta for e in entries), Decimal("0")),
+        len(entries), max(e.pk for e in entries))
 
 
 def _refused(on: DepositAccount, move, **kwargs) -> None:
@@ -150,3 +167,48 @@ def test_the_refundable_amount_is_paid_less_deducted_less_frozen(paid, deducted,
         refund_succeeded(refund=refund)
     b = balance_of(account)
     assert (b.refunded, b.balance, b.frozen, b.available) == (max(refundable, 0), frozen, frozen, 0)
+
+
+PG = pytest.mark.skipif(connection.vendor != "postgresql", reason="the kept sums are PostgreSQL's trigger")
+entry_kinds = st.sampled_from([("payment", 1, 0), ("top_up", 1, 0), ("deduction", -1, 0), ("refund", -1, 0),
+                               ("freeze", 0, 1), ("release", 0, -1)])
+batches = st.lists(st.lists(st.tuples(st.integers(min_value=0, max_value=2), entry_kinds, amounts),
+                            min_size=1, max_size=6), min_size=1, max_size=8)
+
+
+@PG
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(batches=batches, rolled_back=st.integers(min_value=-1, max_value=7))
+def test_the_kept_sums_equal_the_ledger_after_any_appends(batches, rolled_back):
+    """Random appends to three accounts, each batch one INSERT of entries of several accounts (the trigger sums a
+    whole statement at once), one batch rolled back: the kept sums are always the ledger's sums. The sign rules of
+    the ledger hold; the balance invariants are the services' and not what this checks."""
+    accounts = [_account() for _ in range(3)]
+    for n, batch in enumerate(batches):
+        entries = [LedgerEntry(account=accounts[i], kind=kind, amount=amount * sign, frozen_delta=amount * frozen,
+                               currency="CNY", hold_reference=f"kept-{next(_seq)}" if frozen else "")
+                   for i, (kind, sign, frozen), amount in batch]
+        if n == rolled_back:
+            with pytest.raises(RuntimeError), transaction.atomic():
+                LedgerEntry.objects.bulk_create(entries)
+                raise RuntimeError("the caller gave up")
+        else:
+            LedgerEntry.objects.bulk_create(entries)
+        for account in accounts:
+            _check_kept_sum(account)
+
+
+@PG
+def test_only_the_ledger_writes_the_kept_sums():
+    account = _account()
+    ledger_append(account=account, kind="payment", amount=Decimal("100"), currency="CNY")
+    assert LedgerSum.objects.get(account=account).balance == Decimal("100.00")
+    other = _account()
+    for write in (lambda: LedgerSum.objects.filter(account=account).update(balance=Decimal("1")),
+                  lambda: LedgerSum.objects.filter(account=account).delete(),
+                  lambda: LedgerSum.objects.create(account=other, balance=Decimal("5"))):
+        with pytest.raises(DatabaseError, match="kept by the ledger"), transaction.atomic():
+            write()
+    assert LedgerSum.objects.get(account=account).balance == balance_of(account).balance == Decimal("100.00")
+    assert not LedgerSum.objects.filter(account=other).exists()
