@@ -9,6 +9,7 @@ pages, the SQL queries one request makes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -256,12 +257,16 @@ def lead_session() -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-def sequential_latency(url: str, headers: dict[str, str], n: int = 200) -> dict[str, float]:
-    """Latency percentiles of `n` requests one after another (wrk --latency has no p95)."""
+def sequential_latency(url: str, headers: dict[str, str], n: int = 200,
+                       before_each=None) -> dict[str, float]:
+    """Latency percentiles of `n` requests one after another (wrk --latency has no p95); `before_each()`, when
+    given, runs before every request, outside the timing."""
     timings, errors = [], 0
     for _ in range(5):  # warm up
         urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30).read()  # noqa: S310
     for _ in range(n):
+        if before_each is not None:
+            before_each()
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as r:  # noqa: S310
@@ -447,10 +452,30 @@ def count_queries_as(email: str, path: str) -> int:
     return int(out.stdout.strip().splitlines()[-1])
 
 
+@contextlib.contextmanager
+def ledger_appender():
+    """A function that commits one more ledger entry (a 1.00 payment to a bench account, written straight as the
+    seed writes them) each time it is called."""
+    import psycopg
+
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        account_id = conn.execute(
+            "SELECT a.id FROM billing_depositaccount a JOIN portal_merchant m ON m.id = a.merchant_id"
+            " WHERE m.name LIKE 'Bench deposit merchant %' ORDER BY a.id LIMIT 1").fetchone()[0]
+
+        def append() -> None:
+            conn.execute("INSERT INTO billing_ledgerentry (account_id, kind, amount, frozen_delta, currency, memo,"
+                         " hold_reference, created_at) VALUES (%s, 'payment', 1, 0, 'CNY', 'bench', '', now())",
+                         [account_id])
+
+        yield append
+
+
 def scenario_finance_deposits(results: dict) -> None:
     """The finance deposits list (balance and frozen per row from the ledger, totals of the filtered rows) over
     BENCH_FINANCE_MERCHANTS deposit accounts and BENCH_FINANCE_ENTRIES ledger entries, as a finance user, one
-    request after another (a staff screen). Target: p95 under 300 ms, the same queries on every page."""
+    request after another (a staff screen), then again with a new ledger entry before every request. Target: p95
+    under 300 ms, the same queries on every page."""
     manage("bench_seed_deposits", "--merchants", FINANCE_MERCHANTS, "--entries", FINANCE_ENTRIES)
     cookie = {"Cookie": f"sessionid={session_of(FINANCE_EMAIL)}"}
     with Server(PORT) as _:
@@ -458,13 +483,21 @@ def scenario_finance_deposits(results: dict) -> None:
         results["finance_deposits_sequential"] = sequential_latency(url, cookie, n=100)
         results["finance_deposits_filtered_sequential"] = sequential_latency(
             f"{url}?status=shortfall&status=awaiting&p=2", cookie, n=50)
+        # money keeps arriving: a new ledger entry before every request, so nothing computed earlier still holds
+        with ledger_appender() as append:
+            results["finance_deposits_after_append_sequential"] = sequential_latency(
+                url, cookie, n=30, before_each=append)
+            results["finance_deposits_filtered_after_append_sequential"] = sequential_latency(
+                f"{url}?status=shortfall&status=awaiting&p=2", cookie, n=30, before_each=append)
     results["finance_deposits_merchants"] = int(FINANCE_MERCHANTS)
     results["finance_deposits_ledger_entries"] = int(FINANCE_ENTRIES)
     results["queries_per_finance_deposits_page"] = count_queries_as(FINANCE_EMAIL, FINANCE_PATH)
     results["queries_per_finance_deposits_page_3"] = count_queries_as(FINANCE_EMAIL, FINANCE_PATH + "?p=3")
     results["finance_deposits_load_1min"] = round(os.getloadavg()[0], 1)
     results["finance_deposits_p95_target_ms"] = 300
-    results["finance_deposits_p95_ok"] = results["finance_deposits_sequential"]["p95_ms"] < 300
+    results["finance_deposits_p95_ok"] = all(
+        results[f"finance_deposits_{run}sequential"]["p95_ms"] < 300
+        for run in ("", "filtered_", "after_append_", "filtered_after_append_"))
 
 
 def scenario_webhooks(results: dict) -> None:
