@@ -129,6 +129,18 @@ def _preparing_cursor_class():
     return PreparingCursor
 
 
+def server_binding_cursor(connection):
+    """A cursor of a PostgreSQL `connection` that sends its parameters apart from the SQL (server-side binding),
+    for set-based writes whose parameters are whole columns as arrays: Django's cursors would spell a 10,000
+    element array out into the statement text. Errors are translated and execute wrappers run as on Django's
+    cursors; the statement is not prepared (its plan depends on the arrays' sizes)."""
+    import psycopg
+
+    connection.ensure_connection()
+    cursor = psycopg.Cursor(connection.connection)
+    return _DebugCursorWrapper(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)
+
+
 def instance_from_values(model: type[Model], names: Iterable[str], values: Iterable, *, using: str = DEFAULT_DB_ALIAS):
     """A model instance loaded from already converted column values (`names` are field attnames)."""
     return model.from_db(using, list(names), list(values))
