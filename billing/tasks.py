@@ -58,3 +58,29 @@ def payments_reconcile_task() -> dict:
     return {"payments": result.payments, "refunds": result.refunds, "dashboard_checked": result.dashboard_checked,
             "unavailable": result.unavailable, "changed": result.changed}
 # ---- end stripe
+
+
+# ---- statements: the PDF of an issued statement, silence = confirmed (daily)
+
+@shared_task(bind=True, autoretry_for=_TRANSIENT, retry_backoff=10, retry_backoff_max=300, max_retries=5,
+             soft_time_limit=120, time_limit=180, acks_late=True)
+def statement_pdf_render_task(self, statement_id: int) -> int:
+    """Render and store an issued statement's PDF (once); returns the statement id (0 when it does not exist)."""
+    from .models import Statement
+    from .statement_documents import statement_pdf_build
+
+    statement = Statement.objects.select_related("merchant", "contract", "run").filter(pk=statement_id).first()
+    if statement is None:
+        return 0
+    return statement_pdf_build(statement).pk
+
+
+@shared_task(bind=True, autoretry_for=_TRANSIENT, retry_backoff=30, retry_backoff_max=600, max_retries=3,
+             soft_time_limit=300, time_limit=360)
+def statements_autoconfirm_task(self) -> int:
+    """Issued statements past their time to respond become confirmed (silence = confirmed); idempotent."""
+    from .services.statements import statements_autoconfirm
+
+    return statements_autoconfirm()
+
+# ---- end statements

@@ -12,6 +12,7 @@ from .deposits import (
     LedgerSum,
     TopUpRequest,
 )
+from .disputes import Dispute, DisputeEvidence, DisputeOutcome, DisputeStatus
 from .invoices import BillingProfile, FeePrice, FeeType, Invoice, InvoiceCounter, InvoiceLine
 from .payments import Payment, PaymentStatus, Refund, RefundStatus, StripeEvent
 from .settings import BillingSettings
@@ -30,4 +31,5 @@ __all__ = [
     "DepositScheduleRow", "FeePrice", "FeeType", "Invoice", "InvoiceCounter", "InvoiceLine", "LedgerEntry",
     "LedgerSum", "Payment", "PaymentStatus", "Refund", "RefundStatus", "SettlementChunk", "SettlementRun",
     "Statement", "StatementLine", "StatementStatus", "StripeEvent", "TopUpRequest",
+    "Dispute", "DisputeEvidence", "DisputeOutcome", "DisputeStatus",
 ]

@@ -36,6 +36,10 @@ class BillingSettings(BaseGenericSetting):
     refund_working_days = models.PositiveSmallIntegerField(
         _("deposit refund within (working days)"), default=30,
         help_text=_("Counted on the PRC working-day calendar from the day the contract ends."))
+    statement_respond_days = models.PositiveSmallIntegerField(
+        _("statements: confirm or dispute within (days)"), default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("From the moment a statement is issued; a statement not answered by then counts as confirmed."))
     invoice_due_days = models.PositiveSmallIntegerField(_("invoices due within (days)"), default=15)
     invoice_series = models.CharField(_("invoice number series"), max_length=10, default="INV")
     credit_note_series = models.CharField(_("credit note number series"), max_length=10, default="CN")

@@ -231,5 +231,8 @@ class StatementLine(models.Model):
             # an order line's content is settled once: a rerun of the period never counts it again
             models.UniqueConstraint(fields=["order_line", "order_version"], condition=models.Q(kind="order"),
                                     name="statement_line_order_once"),
+            # a dispute's released amount is paid on one statement only (`reference` is the dispute's number)
+            models.UniqueConstraint(fields=["reference"], condition=models.Q(kind="released"),
+                                    name="statement_line_release_once"),
         ]
         indexes = [models.Index(fields=["statement", "kind"], name="statement_line_kind_idx")]

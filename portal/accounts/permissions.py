@@ -4,7 +4,7 @@ The roles of a merchant's users (operator guide §2.2):
 - owner: everything, and the only role that changes roles, removes members and transfers ownership;
 - admin: runs the organisation's business with the operator (submits and withdraws the application, invites
   colleagues, accepts contracts, pays, reads statements) but does not change roles;
-- finance: pays deposits and fees and reads statements;
+- finance: pays deposits and fees, reads statements and confirms or disputes them;
 - operations: fills in the application wizard and its documents.
 Every member, whatever their role, can see the organisation's application, its status and its team.
 
@@ -34,6 +34,7 @@ class Capability(StrEnum):
     ACCEPT_CONTRACT = "accept_contract"
     PAY = "pay"
     READ_STATEMENTS = "read_statements"
+    RESPOND_STATEMENTS = "respond_statements"  # confirm or dispute a settlement statement, add evidence
 
 
 C = Capability
@@ -41,7 +42,7 @@ C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.OWNER: frozenset(Capability),
     Role.ADMIN: frozenset(Capability) - {C.MANAGE_ROLES},
-    Role.FINANCE: frozenset({C.PAY, C.READ_STATEMENTS}),
+    Role.FINANCE: frozenset({C.PAY, C.READ_STATEMENTS, C.RESPOND_STATEMENTS}),
     Role.OPERATIONS: frozenset({C.EDIT_APPLICATION}),
 }
 
@@ -56,6 +57,8 @@ REFUSALS: dict[Capability, Any] = {
     C.ACCEPT_CONTRACT: _("Only an owner or an admin of your organisation can accept the contract."),
     C.PAY: _("Only an owner, an admin or a finance user of your organisation can pay."),
     C.READ_STATEMENTS: _("Only an owner, an admin or a finance user of your organisation can read statements."),
+    C.RESPOND_STATEMENTS: _("Only an owner, an admin or a finance user of your organisation can confirm or dispute "
+                            "a statement."),
 }
 
 
@@ -64,7 +67,7 @@ ROLE_DESCRIPTIONS: dict[str, Any] = {
     Role.OWNER: _("Everything an admin does, and changes roles, removes members and hands over ownership."),
     Role.ADMIN: _("Submits and withdraws the application, invites colleagues, accepts contracts, pays and reads "
                   "statements."),
-    Role.FINANCE: _("Pays the deposit and fees and reads statements."),
+    Role.FINANCE: _("Pays the deposit and fees, reads statements and confirms or disputes them."),
     Role.OPERATIONS: _("Fills in the application and uploads its documents."),
 }
 

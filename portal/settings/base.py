@@ -227,6 +227,14 @@ CELERY_BEAT_SCHEDULE |= {
 }
 # ---- end billing invoices
 
+# ---- billing statements: silence = confirmed, once a day after midnight (Asia/Shanghai)
+CELERY_BEAT_SCHEDULE |= {
+    "billing-statements-autoconfirm": {
+        "task": "billing.tasks.statements_autoconfirm_task", "schedule": crontab(hour=0, minute=20),
+    },
+}
+# ---- end billing statements
+
 # ---- billing stripe: card payments and refunds still pending are read back from Stripe (lost webhooks)
 CELERY_BEAT_SCHEDULE |= {
     "billing-payments-reconcile": {
