@@ -323,6 +323,32 @@ class StripeProvider(PaymentProvider):
             return CardOutcome(status=payment.status, message=failure[1])
         return CardOutcome(status=payment.status)
 
+    def cancel(self, payment, *, actor: Any | None = None, reason: str = "") -> str:
+        """Close a card attempt that must no longer charge (what it asks for is not what is due any more): its
+        PaymentIntent is cancelled at Stripe, then the payment. An intent that already took the money is applied
+        instead (nothing is cancelled). ProviderUnavailable when Stripe cannot be reached (nothing changes)."""
+        from ..models import PaymentStatus as S
+        from ..services.payments import payment_canceled
+
+        intent_id = payment.stripe_payment_intent_id
+        if intent_id:
+            client = stripe_client()
+            try:
+                intent = client.v1.payment_intents.retrieve(intent_id)
+                if intent.status in ("succeeded", "processing"):
+                    with transaction.atomic():
+                        return self._apply(row_lock(payment), intent, actor=actor).status
+                if intent.status != "canceled":
+                    client.v1.payment_intents.cancel(intent_id)
+            except UNAVAILABLE as error:
+                logger.warning("stripe unreachable cancelling payment %s: %s", payment.pk, error)
+                raise ProviderUnavailable() from error
+        with transaction.atomic():
+            payment = row_lock(payment)
+            if payment.status in (S.SUCCEEDED, S.CANCELED):
+                return payment.status
+            return payment_canceled(payment=payment, actor=actor, reason=reason).status
+
     # ---- refunds
 
     def refund(self, refund, *, actor: Any | None = None) -> str:

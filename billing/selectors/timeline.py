@@ -49,6 +49,7 @@ ACTION_LABELS: dict[str, Any] = {
     "deduction.rejected": gettext_lazy("Deduction rejected"),
     "deduction.evidence_viewed": gettext_lazy("Evidence viewed"),
     # refunds
+    "refund.due": gettext_lazy("Refund due: a credit note on a paid invoice"),
     "refund.first_approved": gettext_lazy("First approval of the refund"),
     "refund.approved": gettext_lazy("Refund approved"),
     "refund.pending": gettext_lazy("Refund sent"),

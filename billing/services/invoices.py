@@ -16,6 +16,7 @@ own series (CN), never for more than what the invoice still has uncredited.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -45,6 +46,7 @@ from ..models import (
 from ..models import PaymentStatus as PS
 from .deposit_mail import deposit_mail_queue, merchant_payers
 
+logger = logging.getLogger(__name__)
 S = Invoice.Status
 ZERO = Decimal("0")
 _SUM = DecimalField(max_digits=16, decimal_places=2)
@@ -211,8 +213,10 @@ def invoice_outstanding(invoice: Invoice) -> Decimal:
 def credit_note_issue(*, invoice: Invoice, reason: str, actor: Any | None, lines: list[InvoiceLineSpec] | None = None,
                       amount: Decimal | None = None, now: dt.datetime | None = None) -> Invoice:
     """A credit note correcting `invoice` by `amount` (one line saying why) or by `lines`; never for more than
-    the invoice still has uncredited. Fully credited → the invoice becomes "credited". A credit note on a paid
-    invoice means money goes back: finance refunds it (the refund is not made here)."""
+    the invoice still has uncredited. Fully credited → the invoice becomes "credited". A credit note on an invoice
+    paid beyond what it now bills makes the refunds due (`refunds.invoice_refund_due`: to the card it was paid with,
+    else by bank transfer; finance approves and sends them). Once committed, a card attempt still asking for the old
+    amount is closed at Stripe (`invoice_card_attempts_close`), so no PaymentIntent charges more than is owed."""
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("Say why the invoice is credited."))
@@ -254,7 +258,43 @@ def credit_note_issue(*, invoice: Invoice, reason: str, actor: Any | None, lines
         if invoice.status == S.ISSUED and invoice_outstanding(invoice) <= 0 and invoice_paid_total(invoice) > 0:
             transition_check(invoice, target=S.PAID).finish(actor=actor, action="billing.invoice.paid",
                                                             fields={"paid_at": now}, data={"after": note.number})
+        from .refunds import invoice_refund_due
+
+        invoice_refund_due(invoice=invoice, credit_note=note, actor=actor, now=now)
+        invoice_id = invoice.pk
+        transaction.on_commit(lambda: _card_attempts_close_quietly(invoice_id, actor=actor))
         return note
+
+
+def _stale_card_attempts(invoice: Invoice) -> list[Payment]:
+    """The invoice's open card attempts asking for other than what is still due (0 once paid or credited)."""
+    due = invoice_outstanding(invoice)
+    return [payment for payment in Payment.objects.filter(invoice=invoice, provider="stripe",
+                                                          status__in=OPEN_PAYMENT_STATES).order_by("id")
+            if payment.amount != due]
+
+
+def invoice_card_attempts_close(*, invoice: Invoice, actor: Any | None = None) -> int:
+    """Close the invoice's card attempts whose amount is no longer what is due (a credit note changed it): each
+    PaymentIntent is cancelled at Stripe and its payment canceled; the merchant's next "Pay" opens an attempt for
+    what is due. Not inside a transaction (it calls Stripe). Returns how many were closed; ProviderUnavailable when
+    Stripe cannot be reached (the rest stay open, and the next attempt to pay tries again)."""
+    from ..providers import provider_for
+
+    closed = 0
+    for payment in _stale_card_attempts(invoice):
+        if provider_for("stripe").cancel(payment, actor=actor, reason="amount due changed") == PS.CANCELED:
+            closed += 1
+    return closed
+
+
+def _card_attempts_close_quietly(invoice_id: int, *, actor: Any | None) -> None:
+    from ..providers import ProviderUnavailable
+
+    try:
+        invoice_card_attempts_close(invoice=Invoice.objects.get(pk=invoice_id), actor=actor)
+    except (ProviderUnavailable, ApplicationError) as error:
+        logger.warning("billing: the card attempts of invoice %s could not be closed yet: %s", invoice_id, error)
 
 
 def invoice_payment_open(*, invoice: Invoice, provider: str, actor: Any | None = None) -> Payment:
@@ -262,6 +302,8 @@ def invoice_payment_open(*, invoice: Invoice, provider: str, actor: Any | None =
     final (a double click or a reload gives the same row, so at most one PaymentIntent)."""
     from .payments import payment_create
 
+    if provider == "stripe" and _stale_card_attempts(invoice):
+        invoice_card_attempts_close(invoice=invoice, actor=actor)  # a PaymentIntent for an old amount: cancelled
     with transaction.atomic():
         invoice = row_lock(invoice)
         if invoice.kind != Invoice.Kind.INVOICE or invoice.status != S.ISSUED:

@@ -68,7 +68,7 @@ def refund_is_approved(refund: Refund, amount: Decimal | None = None) -> bool:
     return refund_approvals(refund) >= approvals_needed(amount, threshold)
 
 
-def _card_refundable(payment: Payment | None) -> Decimal:
+def card_refundable(payment: Payment | None) -> Decimal:
     """What can still go back to the card of `payment`."""
     if payment is None or payment.status != PaymentStatus.SUCCEEDED or not payment.stripe_payment_intent_id:
         return ZERO
@@ -113,7 +113,7 @@ def refund_approve(*, refund: Refund, actor: Any, now: dt.datetime | None = None
 
 def _send_checks(refund: Refund, amount: Decimal) -> None:
     if refund.provider == "stripe":
-        refundable = _card_refundable(refund.payment)
+        refundable = card_refundable(refund.payment)
         if refundable <= 0:
             raise ApplicationError(_("This refund has no card payment to go back to: switch it to bank transfer."))
         if amount > refundable:
@@ -204,8 +204,11 @@ def refund_method_switch(*, refund: Refund, provider: str, actor: Any, bank_acco
             raise ValidationError({"bank_account": [_("Choose one of the merchant's bank accounts.")]})
         refund.bank_account = bank_account
     elif provider == "stripe":
-        card = (Payment.objects.filter(account=refund.account, provider="stripe", status=PaymentStatus.SUCCEEDED)
-                .exclude(stripe_payment_intent_id=None).order_by("id").first()) if refund.account_id else None
+        cards = (Payment.objects.filter(provider="stripe", status=PaymentStatus.SUCCEEDED)
+                 .exclude(stripe_payment_intent_id=None).order_by("id"))
+        # a fee refund goes back to a card its invoice was paid with, a deposit refund to a card of the deposit
+        card = (cards.filter(invoice_id=refund.invoice_id).first() if refund.invoice_id
+                else cards.filter(account=refund.account).first() if refund.account_id else None)
         if card is None:
             raise ApplicationError(_("The merchant paid no deposit by card: the refund goes by bank transfer."))
         refund.payment = card

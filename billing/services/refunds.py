@@ -61,6 +61,53 @@ def deposit_refund_due(*, contract: Contract, effective_on: dt.date, actor: Any 
         currency=account.currency, due_on=refund_due_date(effective_on))
 
 
+def invoice_refund_due(*, invoice, credit_note, actor: Any | None = None, now: dt.datetime | None = None
+                       ) -> list[Refund]:
+    """A credit note on an invoice paid beyond what it now bills: what was paid too much becomes refunds due (fee
+    refunds), inside the credit note's transaction. To each card the invoice was paid with first (a Stripe refund
+    of that payment, up to what it can still take back), the rest by bank transfer to the merchant's account for
+    refunds. Money already going back for the invoice counts. No money moves here: finance approves each refund
+    (the credit note's issuer is its maker, so another person) and sends it (`refund_actions`)."""
+    from django.db.models import Sum
+
+    from portal.audit import audit_entry_create
+    from portal.money import round_money
+
+    from .invoices import invoice_credited_total, invoice_paid_total
+    from .refund_actions import card_refundable
+
+    currency = invoice.currency
+    billed = invoice.total - invoice_credited_total(invoice)
+    returning = Refund.objects.filter(invoice=invoice).aggregate(total=Sum("amount"))["total"] or 0
+    left = round_money(invoice_paid_total(invoice) - billed - returning, currency)
+    if left <= 0:
+        return []
+    due_on = refund_due_date(timezone.localdate(now or timezone.now()))
+    maker = actor if getattr(actor, "is_authenticated", False) else None
+    plans: list[tuple[str, Payment | None, Any]] = []
+    for card in (Payment.objects.filter(invoice=invoice, provider="stripe", status=PaymentStatus.SUCCEEDED)
+                 .exclude(stripe_payment_intent_id=None).order_by("id")):
+        take = min(left, card_refundable(card))
+        if take > 0:
+            plans.append(("stripe", card, take))
+            left -= take
+    if left > 0:
+        plans.append(("bank_transfer", None, left))
+    bank = BankAccount.objects.filter(merchant_id=invoice.merchant_id, is_default=True).order_by("-id").first()
+    refunds = []
+    for provider, card, amount in plans:
+        refund = Refund.objects.create(
+            merchant_id=invoice.merchant_id, reason=Refund.Reason.FEE, provider=provider, payment=card,
+            invoice=invoice, contract_id=invoice.contract_id,
+            bank_account=bank if provider == "bank_transfer" else None,
+            amount=amount, currency=currency, due_on=due_on, created_by=maker)
+        audit_entry_create(actor=actor, action="billing.refund.due", target=refund,
+                           data={"invoice": invoice.number, "credit_note": credit_note.number, "amount": amount,
+                                 "currency": currency, "provider": provider})
+        refunds.append(refund)
+    return refunds
+
+
 # ---- the refund's transitions (used by the providers, the webhook and the read-back, and by finance)
 # Sending reserves the amount in the ledger (a freeze named after the refund and its attempt), so nothing else can
 # take it while the bank or Stripe works; success releases it and records the refund, failure releases it.
