@@ -87,6 +87,18 @@ ACTION_LABELS: dict[str, Any] = {
     "invoice.partly_credited": gettext_lazy("Invoice partly credited"),
     "invoice.fapiao_recorded": gettext_lazy("Fapiao number recorded"),
     "credit_note.issued": gettext_lazy("Credit note issued"),
+    # settlement statements and their disputes
+    "settlement_run.issued": gettext_lazy("Settlement run issued"),
+    "statement.issued": gettext_lazy("Settlement statement issued"),
+    "statement.confirmed": gettext_lazy("Settlement statement confirmed by the merchant"),
+    "statement.confirmed_silently": gettext_lazy("Settlement statement confirmed: no answer within the period"),
+    "statement.disputed": gettext_lazy("Settlement statement disputed"),
+    "dispute.opened": gettext_lazy("Dispute opened"),
+    "dispute.under_review": gettext_lazy("Dispute under review"),
+    "dispute.evidence_requested": gettext_lazy("Evidence requested for the dispute"),
+    "dispute.evidence_added": gettext_lazy("Evidence added to the dispute"),
+    "dispute.decided": gettext_lazy("Dispute decided"),
+    "dispute.withdrawn": gettext_lazy("Dispute withdrawn"),
     **dict.fromkeys((f"finance.{name}.exported" for name in FINANCE_LISTS), gettext_lazy("Finance list downloaded")),
 }
 
