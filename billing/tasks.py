@@ -84,3 +84,69 @@ def statements_autoconfirm_task(self) -> int:
     return statements_autoconfirm()
 
 # ---- end statements
+
+# ---- settlements: a run per period, built in chunks that the workers share
+
+@shared_task(bind=True, autoretry_for=_TRANSIENT, retry_backoff=5, retry_backoff_max=120, max_retries=5,
+             soft_time_limit=540, time_limit=600, acks_late=True, reject_on_worker_lost=True)
+def settlement_chunk_task(self, chunk_id: int) -> dict:
+    """Build one chunk of a run (`settlement_chunk_build`); a done chunk is left as it is. A lost worker's
+    message is delivered again (acks late); a chunk that failed is marked so, with its error."""
+    from .models import SettlementChunk
+    from .services.settlements import settlement_chunk_build
+
+    chunk = SettlementChunk.objects.filter(pk=chunk_id).first()
+    if chunk is None:
+        return {"chunk": chunk_id, "status": "missing"}
+    chunk = settlement_chunk_build(chunk=chunk)
+    return {"chunk": chunk.pk, "status": chunk.status, "statements": chunk.statements, "lines": chunk.lines}
+
+
+def _fan_out(chunk_ids: list[int]) -> None:
+    for chunk_id in chunk_ids:
+        settlement_chunk_task.delay(chunk_id)
+
+
+@shared_task(bind=True, autoretry_for=_TRANSIENT, retry_backoff=10, max_retries=3, soft_time_limit=120,
+             time_limit=180)
+def settlement_run_task(self, run_id: int) -> int:
+    """Queue a task for each chunk of the run still to build; returns how many."""
+    from .models import SettlementRun
+    from .services.settlements import settlement_run_resume
+
+    run = SettlementRun.objects.filter(pk=run_id).first()
+    if run is None:
+        return 0
+    chunk_ids = settlement_run_resume(run=run)
+    _fan_out(chunk_ids)
+    return len(chunk_ids)
+
+
+@shared_task(bind=True, autoretry_for=_TRANSIENT, retry_backoff=30, max_retries=3, soft_time_limit=120,
+             time_limit=180)
+def settlement_weekly_task(self) -> int:
+    """Monday night: start last week's run and fan out its chunks (idempotent: the period's run is reused)."""
+    from .services.settlements import settlement_period_default, settlement_run_resume, settlement_run_start
+
+    start, end = settlement_period_default()
+    run = settlement_run_start(period_start=start, period_end=end, actor=None)
+    chunk_ids = settlement_run_resume(run=run)
+    _fan_out(chunk_ids)
+    return len(chunk_ids)
+
+
+@shared_task(soft_time_limit=120, time_limit=180, ignore_result=True)
+def settlements_resume_task() -> int:
+    """Every 10 minutes: chunks of building runs that were never picked up, lost their worker, or failed fewer
+    than three times are queued again."""
+    from .models import SettlementRun
+    from .services.settlements import settlement_run_resume
+
+    queued = 0
+    for run in SettlementRun.objects.filter(status=SettlementRun.Status.BUILDING):
+        chunk_ids = settlement_run_resume(run=run, automatic=True)
+        _fan_out(chunk_ids)
+        queued += len(chunk_ids)
+    return queued
+
+# ---- end settlements

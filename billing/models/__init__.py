@@ -16,6 +16,7 @@ from .disputes import Dispute, DisputeEvidence, DisputeOutcome, DisputeStatus
 from .invoices import BillingProfile, FeePrice, FeeType, Invoice, InvoiceCounter, InvoiceLine
 from .payments import Payment, PaymentStatus, Refund, RefundStatus, StripeEvent
 from .settings import BillingSettings
+from .settlement_inputs import SettlementAdjustment, SubsidyEnrolment, SubsidyUsage
 from .settlements import (
     CommissionExplanation,
     SettlementChunk,
@@ -29,7 +30,8 @@ __all__ = [
     "BankAccount", "BankStatementImport", "BankStatementLine", "BillingProfile", "BillingSettings",
     "CommissionExplanation", "Deduction", "DepositAccount", "DepositRequirement", "DepositSchedule",
     "DepositScheduleRow", "FeePrice", "FeeType", "Invoice", "InvoiceCounter", "InvoiceLine", "LedgerEntry",
-    "LedgerSum", "Payment", "PaymentStatus", "Refund", "RefundStatus", "SettlementChunk", "SettlementRun",
-    "Statement", "StatementLine", "StatementStatus", "StripeEvent", "TopUpRequest",
+    "LedgerSum", "Payment", "PaymentStatus", "Refund", "RefundStatus", "SettlementAdjustment", "SettlementChunk",
+    "SettlementRun", "Statement", "StatementLine", "StatementStatus", "StripeEvent", "SubsidyEnrolment",
+    "SubsidyUsage", "TopUpRequest",
     "Dispute", "DisputeEvidence", "DisputeOutcome", "DisputeStatus",
 ]

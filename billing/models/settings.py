@@ -43,6 +43,18 @@ class BillingSettings(BaseGenericSetting):
     invoice_due_days = models.PositiveSmallIntegerField(_("invoices due within (days)"), default=15)
     invoice_series = models.CharField(_("invoice number series"), max_length=10, default="INV")
     credit_note_series = models.CharField(_("credit note number series"), max_length=10, default="CN")
+    settlement_payout_days = models.PositiveSmallIntegerField(
+        _("settlement: payout due (days after the period ends)"), default=15,
+        validators=[MinValueValidator(0), MaxValueValidator(90)],
+        help_text=_("The run's payout day; each statement follows its contract's own settlement days."))
+    settlement_chunk_size = models.PositiveIntegerField(
+        _("settlement: merchants per chunk"), default=500, validators=[MinValueValidator(1), MaxValueValidator(5000)],
+        help_text=_("A run is built in chunks of this many merchants, one transaction each, shared by the workers."))
+    settlement_late_days = models.PositiveSmallIntegerField(
+        _("settlement: order lines reported late are taken up to (days)"), default=35,
+        validators=[MaxValueValidator(366)],
+        help_text=_("An order line not yet settled whose settleable day is at most this many days before the "
+                    "period is settled with the period."))
     reconcile_after_minutes = models.PositiveSmallIntegerField(
         _("read back payments still pending after (minutes)"), default=5,
         help_text=_("A payment or refund Stripe has not confirmed by webhook is read back from Stripe."))

@@ -234,5 +234,8 @@ class StatementLine(models.Model):
             # a dispute's released amount is paid on one statement only (`reference` is the dispute's number)
             models.UniqueConstraint(fields=["reference"], condition=models.Q(kind="released"),
                                     name="statement_line_release_once"),
+            # a change of a settled order line (a late refund) is settled once per version it reached
+            models.UniqueConstraint(fields=["order_line", "order_version"], condition=models.Q(kind="order_change"),
+                                    name="statement_line_order_change_once"),
         ]
         indexes = [models.Index(fields=["statement", "kind"], name="statement_line_kind_idx")]

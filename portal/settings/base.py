@@ -242,6 +242,16 @@ CELERY_BEAT_SCHEDULE |= {
     },
 }
 # ---- end billing stripe
+# ---- billing settlements: last week's run on Monday night; stalled chunks queued again
+CELERY_BEAT_SCHEDULE |= {
+    "billing-settlement-weekly": {
+        "task": "billing.tasks.settlement_weekly_task", "schedule": crontab(day_of_week="mon", hour=2, minute=30),
+    },
+    "billing-settlements-resume": {
+        "task": "billing.tasks.settlements_resume_task", "schedule": crontab(minute="*/10"),
+    },
+}
+# ---- end billing settlements
 
 # Stripe: localstripe in development and tests (STRIPE_API_BASE), real Stripe in production.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_localstripe")
