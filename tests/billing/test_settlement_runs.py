@@ -277,3 +277,31 @@ def test_the_periodic_resume_leaves_a_busy_chunk_and_one_failing_again_and_again
     assert dict(run.chunks.values_list("number", "status")) == {1: "running", 2: "done", 3: "failed", 4: "done"}
     run.refresh_from_db()
     assert run.status == SettlementRun.Status.BUILDING
+
+
+def test_the_grade_at_the_period_start_is_the_ratings_then():
+    from django.utils import timezone
+
+    from portal.models import MerchantRating, RatingModelVersion
+    from portal.ratings.versions import rating_model_defaults_load
+
+    rating_model_defaults_load()
+    version = RatingModelVersion.objects.get()
+    rated, not_rated, never = merchant_active(grade="C"), merchant_active(grade="A"), merchant_active(grade="A")
+
+    def rating(c, as_of, grade):
+        MerchantRating.objects.create(
+            merchant=c.merchant, as_of=as_of, model_version=version, window_start=as_of - dt.timedelta(days=90),
+            window_end=as_of - dt.timedelta(days=1), order_count=40 if grade else 5, rated=bool(grade),
+            score=D("95") if grade else None, grade=grade, computed_at=timezone.now())
+
+    rating(rated, dt.date(2026, 11, 1), "A")
+    rating(rated, dt.date(2026, 11, 3), "D")  # after the period start: next period's
+    rating(not_rated, dt.date(2026, 11, 1), "")  # N/R counts as C
+    for c in (rated, not_rated, never):
+        orders(c.merchant, day=dt.date(2026, 11, 4), amounts=["100.00"])
+    run = run_built()
+    rates = dict(StatementLine.objects.filter(statement__run=run).values_list("statement__merchant_id",
+                                                                              "commission_rate"))
+    assert rates == {rated.merchant_id: D("10.8000"), not_rated.merchant_id: D("12.0000"),
+                     never.merchant_id: D("10.8000")}

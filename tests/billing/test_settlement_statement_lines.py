@@ -108,7 +108,8 @@ def test_the_logistics_subsidy_per_order_within_the_annual_cap_across_two_runs()
     subsidies = lines_of(first, K.SUBSIDY)
     assert sorted((s.category.code, s.amount) for s in subsidies) == [("apparel", D("3.00")), ("fresh", D("4.00"))]
     assert first.subsidies == D("7.00")
-    assert "cap left for 2026" in subsidies[-1].description
+    # written in the operator's language, with the cap left after it
+    assert subsidies[-1].description.endswith("2026年剩余额度：¥5.00")
     version = item.versions.get()
     assert subsidy_cap_left(merchant_id=c.merchant_id, version=version, year=2026) == D("5.00")
     orders(c.merchant, day=dt.date(2026, 11, 10), amounts=["10.00"] * 20)  # 10.00 asked, 5.00 left
