@@ -139,10 +139,20 @@ def _explanation_digest(data: dict[str, Any]) -> str:
 
 
 def _disputes_for_chunk(*, run: SettlementRun, statements: dict[int, Statement]) -> list[StatementLine]:
-    """The frozen and released dispute lines of the chunk's statements ({merchant id: statement}): frozen
-    amounts shown (counting 0), released amounts added. Disputes are raised on issued statements; until they
-    exist there is nothing to freeze or release."""
-    return []
+    """The frozen and released dispute lines of the chunk's statements ({merchant id: statement}): the amounts
+    still frozen at the period's end shown (counting 0), the amounts released by then added, each with its
+    dispute's number as reference (`billing.services.disputes.disputes_for_statement_build`)."""
+    from ..disputes import disputes_for_statement_build
+
+    lines = []
+    for merchant_id, disputes in disputes_for_statement_build(period_end=run.period_end,
+                                                              merchant_ids=list(statements)).items():
+        for spec in [*disputes.frozen, *disputes.released]:
+            if spec.currency != run.currency:
+                continue
+            lines.append(StatementLine(statement_id=statements[merchant_id].pk, kind=spec.kind, amount=spec.amount,
+                                       day=spec.day, reference=spec.reference, description=spec.description[:300]))
+    return lines
 
 
 class _Build:
