@@ -142,6 +142,31 @@ def performance_rows_upsert(
     return result
 
 
+
+def performance_rows_check(*, kind: str, rows: Sequence[dict[str, Any]]) -> UpsertResult:
+    """What `performance_rows_upsert` would do with `rows`, writing nothing (the file import's preview): the same
+    validation and batch checks give the same errors, and each good row counts as created, updated or unchanged
+    by comparing its digest with the row held under its external id (one read per batch on PostgreSQL)."""
+    spec = _spec(kind)
+    result = UpsertResult()
+    chunk = BATCH_SIZE if connection.vendor == "postgresql" else 500  # SQLite's limit on parameters
+    for start in range(0, len(rows), BATCH_SIZE):
+        good = _validate(spec=spec, rows=rows[start:start + BATCH_SIZE], offset=start, errors=result.errors)
+        external_ids = [row.external_id for row, _values in good]
+        held: dict[str, str] = {}
+        for first in range(0, len(external_ids), chunk):
+            held |= dict(spec.model.objects.filter(external_id__in=external_ids[first:first + chunk])
+                         .values_list("external_id", "digest"))
+        for row, values in good:
+            digest = held.get(row.external_id)
+            if digest is None:
+                result.created += 1
+            elif digest != values[-1]:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+    return result
+
 def _spec(kind: str) -> _KindSpec:
     try:
         return _SPECS[kind]
@@ -303,4 +328,5 @@ def _write_plain(*, spec: _KindSpec, kind: str, rows: list[tuple[PerformanceRow,
     return len(new), len(changed)
 
 
-__all__ = ["BATCH_SIZE", "RowError", "UpsertResult", "performance_row_model", "performance_rows_upsert"]
+__all__ = ["BATCH_SIZE", "RowError", "UpsertResult", "performance_row_model", "performance_rows_check",
+           "performance_rows_upsert"]
