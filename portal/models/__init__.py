@@ -5,6 +5,7 @@ from .audit import AuditEntry
 from .calendar import CalendarDay
 from .categories import Category
 from .i18n import LocalizedNameMixin
+from .imports import PerformanceImport, PerformanceImportRejection
 from .merchants import MERCHANT_TRANSITIONS, Merchant, MerchantMembership, MerchantStatus, Squad
 from .performance import Complaint, DataSource, OrderLine, PerformanceRowVersion, SatisfactionRating
 from .policy import PolicyBlock, PolicyFormula, PolicyItem, PolicyItemVersion, PolicyKind, PolicyRateBand
@@ -36,6 +37,8 @@ __all__ = [
     "MerchantRating",
     "MerchantStatus",
     "OrderLine",
+    "PerformanceImport",
+    "PerformanceImportRejection",
     "PerformanceRowVersion",
     "PolicyBlock",
     "PolicyFormula",

@@ -1,0 +1,46 @@
+"""The filter drawers of the performance data lists (django-filter through Wagtail's `WagtailFilterSet`)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+
+from portal.models import Category, DataSource, OrderLine, PerformanceImport
+
+
+class OrderLineFilterSet(WagtailFilterSet):
+    merchant = django_filters.CharFilter(label=_("Merchant"), method="filter_merchant",
+                                         help_text=_("Part of the name, or the merchant's id."))
+    category = django_filters.ModelMultipleChoiceFilter(
+        label=_("Category"), queryset=Category.objects.order_by("sort_order", "code"), distinct=False,
+        widget=forms.CheckboxSelectMultiple)
+    settleable_on = django_filters.DateFromToRangeFilter(label=_("Settleable on (T)"), widget=DateRangePickerWidget)
+    source = django_filters.MultipleChoiceFilter(label=_("Source"), choices=DataSource.choices, distinct=False,
+                                                 widget=forms.CheckboxSelectMultiple)
+    external_id = django_filters.CharFilter(label=_("External id"), lookup_expr="startswith")
+
+    class Meta:
+        model = OrderLine
+        fields: list[str] = []
+
+    def filter_merchant(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        condition = models.Q(merchant__name__icontains=value)
+        if value.isdigit() and len(value) <= 18:  # an id, within a bigint
+            condition |= models.Q(merchant_id=int(value))
+        return queryset.filter(condition)
+
+
+class PerformanceImportFilterSet(WagtailFilterSet):
+    kind = django_filters.MultipleChoiceFilter(label=_("Kind of data"), choices=PerformanceImport.Kind.choices,
+                                               distinct=False, widget=forms.CheckboxSelectMultiple)
+    imported_at = django_filters.DateFromToRangeFilter(label=_("Imported"), widget=DateRangePickerWidget)
+
+    class Meta:
+        model = PerformanceImport
+        fields: list[str] = []
