@@ -10,4 +10,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["portal.accounts"])  # tasks of portal's sub-packages are not found by the default scan
+# tasks of portal's sub-packages are not found by the default scan
+app.autodiscover_tasks(["portal.accounts", "portal.ratings"])

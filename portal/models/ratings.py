@@ -214,7 +214,7 @@ class RatingRun(models.Model):
         FAILED = "failed", pgettext_lazy("rating run", "Failed")
 
     ALLOWED_TRANSITIONS = {Status.RUNNING: {Status.DONE, Status.FAILED}, Status.FAILED: {Status.RUNNING, Status.DONE},
-                           Status.DONE: {Status.RUNNING}}
+                           Status.DONE: set()}
 
     as_of = models.DateField(_("as of"))
     model_version = models.ForeignKey(RatingModelVersion, on_delete=models.PROTECT, related_name="+",

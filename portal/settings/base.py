@@ -235,6 +235,14 @@ CELERY_BEAT_SCHEDULE |= {
 }
 # ---- end billing statements
 
+# ---- ratings: every operating merchant rated as of today, after midnight (Asia/Shanghai), in chunks of merchant ids
+CELERY_BEAT_SCHEDULE |= {
+    "portal-ratings-nightly": {
+        "task": "portal.ratings.tasks.ratings_nightly_task", "schedule": crontab(hour=0, minute=45),
+    },
+}
+# ---- end ratings
+
 # ---- billing stripe: card payments and refunds still pending are read back from Stripe (lost webhooks)
 CELERY_BEAT_SCHEDULE |= {
     "billing-payments-reconcile": {
