@@ -292,3 +292,18 @@ def test_python_definition_matches_the_hand_computed_case(v1):
                                                           satisfaction_sum=Decimal("13.5"), category_lines={1: 40}),
                          thresholds={})
     assert (row["score"], row["grade"]) == (Decimal("63.10"), "C")
+
+
+def test_the_nightly_beat_task_rates_every_merchant_as_of_today(v1, category, settings):
+    from portal.celery import app
+    from portal.ratings.tasks import ratings_nightly_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["portal-ratings-nightly"]
+    assert entry["task"] == "portal.ratings.tasks.ratings_nightly_task" and entry["task"] in app.tasks
+    m = merchant()
+    orders(m, 30, category=category, on=timezone.localdate() - dt.timedelta(days=1))
+    with _on_commit(execute=True):
+        run_id = ratings_nightly_task.delay().get()
+    run = RatingRun.objects.get(pk=run_id)
+    assert (run.as_of, run.status) == (timezone.localdate(), RatingRun.Status.DONE)
+    assert rating_of(m, timezone.localdate()).score == Decimal("100.00")
