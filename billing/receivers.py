@@ -21,10 +21,13 @@ def contract_countersigned_received(sender: Any, *, contract_id: int, kind: str,
 
 
 def contract_terminated_received(sender: Any, *, contract_id: int, effective_on: Any, **kwargs: Any) -> None:
-    """The deposit refund falls due within the refund period, net of deductions and frozen sums."""
+    """The deposit refund falls due within the refund period, net of deductions and frozen sums; a negative
+    settlement balance the contract leaves behind is invoiced."""
     from contracts.models import Contract
 
+    from .services.payouts import settlement_balances_invoice_for_contract
     from .services.refunds import deposit_refund_due
 
     contract = Contract.objects.select_related("merchant").get(pk=contract_id)
     deposit_refund_due(contract=contract, effective_on=effective_on)
+    settlement_balances_invoice_for_contract(contract=contract)

@@ -15,6 +15,7 @@ from .deposits import (
 from .disputes import Dispute, DisputeEvidence, DisputeOutcome, DisputeStatus
 from .invoices import BillingProfile, FeePrice, FeeType, Invoice, InvoiceCounter, InvoiceLine
 from .payments import Payment, PaymentStatus, Refund, RefundStatus, StripeEvent
+from .payouts import Payout, PayoutFile, PayoutFileLine, PayoutStatus
 from .settings import BillingSettings
 from .settlement_inputs import SettlementAdjustment, SubsidyEnrolment, SubsidyUsage
 from .settlements import (
@@ -30,7 +31,8 @@ __all__ = [
     "BankAccount", "BankStatementImport", "BankStatementLine", "BillingProfile", "BillingSettings",
     "CommissionExplanation", "Deduction", "DepositAccount", "DepositRequirement", "DepositSchedule",
     "DepositScheduleRow", "FeePrice", "FeeType", "Invoice", "InvoiceCounter", "InvoiceLine", "LedgerEntry",
-    "LedgerSum", "Payment", "PaymentStatus", "Refund", "RefundStatus", "SettlementAdjustment", "SettlementChunk",
+    "LedgerSum", "Payment", "PaymentStatus", "Payout", "PayoutFile", "PayoutFileLine", "PayoutStatus",
+    "Refund", "RefundStatus", "SettlementAdjustment", "SettlementChunk",
     "SettlementRun", "Statement", "StatementLine", "StatementStatus", "StripeEvent", "SubsidyEnrolment",
     "SubsidyUsage", "TopUpRequest",
     "Dispute", "DisputeEvidence", "DisputeOutcome", "DisputeStatus",

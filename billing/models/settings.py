@@ -28,6 +28,11 @@ class BillingSettings(BaseGenericSetting):
     refund_approval_threshold = models.DecimalField(
         _("refunds: finance and management approve above"), max_digits=14, decimal_places=2,
         default=Decimal("50000"), validators=[MinValueValidator(0)])
+    settlement_approval_threshold = models.DecimalField(
+        _("settlement runs: finance and management approve when a statement's adjustments exceed"),
+        max_digits=14, decimal_places=2, default=Decimal("50000"), validators=[MinValueValidator(0)],
+        help_text=_("Adjustments are a statement's subsidies, fees, deductions, released amounts and corrections of "
+                    "settled orders, counted without their sign."))
     top_up_days = models.PositiveSmallIntegerField(_("top-up within (days)"), default=15,
                                                    validators=[MinValueValidator(1), MaxValueValidator(90)])
     top_up_reminder_days = models.CharField(
