@@ -152,3 +152,24 @@ def stripe_events_menu_item():
 
     return stripe_events_menu_item()
 # ---- end stripe
+# ---- payouts: approval of a run, payouts, payout files, reconciliation; the statements and payouts lists
+@hooks.register("register_admin_viewset")
+def register_payout_viewset():
+    from .admin_views.payouts import payout_viewset
+
+    return payout_viewset
+
+
+@hooks.register("register_billing_finance_menu_item")
+def statements_menu_item():
+    from .admin_views.payouts import menu_items
+
+    return menu_items()[0]
+
+
+@hooks.register("register_billing_finance_menu_item")
+def payouts_menu_item():
+    from .admin_views.payouts import menu_items
+
+    return menu_items()[1]
+# ---- end payouts

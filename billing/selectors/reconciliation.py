@@ -50,6 +50,10 @@ class ReconciliationException:
     currency: str
 
     @property
+    def is_count(self) -> bool:
+        return isinstance(self.expected, int) and isinstance(self.actual, int)
+
+    @property
     def difference(self) -> Decimal | None:
         if isinstance(self.expected, Decimal | int) and isinstance(self.actual, Decimal | int):
             return Decimal(self.actual) - Decimal(self.expected)

@@ -18,6 +18,8 @@ from portal.timeline import Describer, TimelineEntry, text_details, timeline_bui
 ACTION_PREFIX = "billing."
 # the finance lists whose downloads are audited (`billing.finance.<list>.exported`, admin_views/finance.py)
 FINANCE_LISTS = ("deposits", "payments", "bank_transfers", "deductions", "refunds", "invoices")
+# the settlement lists of the Finance menu (admin_views/payouts.py)
+PAYOUT_LISTS = ("statements", "payouts")
 
 ACTION_LABELS: dict[str, Any] = {
     # deposits and their ledger
@@ -100,6 +102,18 @@ ACTION_LABELS: dict[str, Any] = {
     "dispute.decided": gettext_lazy("Dispute decided"),
     "dispute.withdrawn": gettext_lazy("Dispute withdrawn"),
     **dict.fromkeys((f"finance.{name}.exported" for name in FINANCE_LISTS), gettext_lazy("Finance list downloaded")),
+    # approval of a settlement run, payouts and payout files
+    "settlement_run.first_approved": gettext_lazy("First approval of the settlement run"),
+    "settlement_run.approved": gettext_lazy("Settlement run approved: payouts made"),
+    "settlement_run.balances_invoiced": gettext_lazy("Balances owed at the end of contracts invoiced"),
+    "settlement_run.closed": gettext_lazy("Settlement run paid out and closed"),
+    "statement.paid": gettext_lazy("Statement paid out"),
+    "payout.paid": gettext_lazy("Payout marked paid"),
+    "payout.returned": gettext_lazy("Payout returned by the bank"),
+    "payout_file.created": gettext_lazy("Payout file made"),
+    "payout_file.downloaded": gettext_lazy("Payout file downloaded"),
+    "payout_file.paid": gettext_lazy("Payout file marked paid"),
+    **dict.fromkeys((f"finance.{name}.exported" for name in PAYOUT_LISTS), gettext_lazy("Finance list downloaded")),
 }
 
 _DETAIL_LABELS = {

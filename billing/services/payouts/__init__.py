@@ -1,5 +1,5 @@
 """Approval of a settlement run, its payouts [打款] and the payout file for the bank (BUSINESS_RULES §9 steps 3–5,
-§4.3 four-eyes; operator guide §20).
+§4.3 four-eyes; operator guide §26).
 
     settlement_run_approve(...)     finance approves an issued run once every statement is confirmed (or its time to
                                     answer has passed: silence confirms); a run whose statements carry adjustments
