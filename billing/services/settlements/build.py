@@ -337,17 +337,22 @@ class _Build:
         return out
 
     def _carried_in(self) -> list[StatementLine]:
-        """The negative balance of each merchant's latest earlier statement."""
-        latest: dict[int, tuple[dt.date, Decimal, str]] = {}
-        for merchant_id, end, carried, number in (
+        """The negative balance of each merchant's latest earlier statement, unless it has been invoiced (the
+        contract it was under ended: `payouts.balances`)."""
+        from ..payouts.balances import statement_balance_invoiced
+
+        latest: dict[int, tuple[dt.date, Decimal, str, int]] = {}
+        for merchant_id, end, carried, number, pk in (
                 Statement.objects.filter(merchant_id__in=list(self.contracts), period_end__lt=self.run.period_start,
                                          currency=self.currency)
                 .order_by("merchant_id", "period_end").values_list("merchant_id", "period_end", "carried_forward",
-                                                                  "number")):
-            latest[merchant_id] = (end, carried, number)
+                                                                  "number", "pk")):
+            latest[merchant_id] = (end, carried, number, pk)
+        owed = {merchant_id: row for merchant_id, row in latest.items() if row[1] < 0}
+        invoiced = statement_balance_invoiced(statement_ids=[row[3] for row in owed.values()])
         return [StatementLine(statement_id=self.statements[merchant_id].pk, kind=K.CARRIED_IN, amount=carried,
                               reference=number)
-                for merchant_id, (_end, carried, number) in latest.items() if carried < 0]
+                for merchant_id, (_end, carried, number, pk) in owed.items() if pk not in invoiced]
 
     def _totals(self) -> None:
         """Each statement's figures from its lines (one aggregate query, one bulk update)."""
