@@ -3,7 +3,8 @@ becomes (the preview writes nothing), save it; the imports and one import's line
 unmatched or differing line with a link to record it by hand.
 
 The uploaded file waits in private storage under a random name known only to the uploader's session until it
-is saved or abandoned. A file that cannot be read comes back as a message on the form, never a 500.
+is saved or abandoned (a new upload of the session replaces it; the daily run removes one left for a day). A
+file that cannot be read comes back as a message on the form, never a 500.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ..models import BankStatementImport
 from ..models._storage import private_storage
 from ..selectors.bank import statement_imports, statement_lines
 from ..services.bank_statements import (
+    PENDING_UPLOADS,
     StatementFileError,
     field_labels,
     statement_import,
@@ -77,7 +79,7 @@ class StatementUploadView(BankPageMixin, TemplateView):
                 for earlier in list(request.session.get(SESSION_KEY, {})):
                     _forget(request, earlier)  # one upload waits per session: an abandoned preview's file goes
                 token = uuid.uuid4().hex
-                name = private_storage().save(f"billing/statements/pending/{token}.upload", ContentFile(content))
+                name = private_storage().save(f"{PENDING_UPLOADS}/{token}.upload", ContentFile(content))
                 pending = request.session.get(SESSION_KEY, {})
                 pending[token] = {"name": name, "filename": upload.name[:200], "columns": form.columns()}
                 request.session[SESSION_KEY] = pending
@@ -111,15 +113,23 @@ class StatementPreviewView(BankPageMixin, TemplateView):
             raise Http404
         return entry
 
-    def _content(self) -> bytes:
+    def _content(self) -> bytes | None:
+        """The uploaded file, or None when it is gone (left for more than a day: the daily run removed it)."""
         try:
             with private_storage().open(self.entry["name"], "rb") as handle:
                 return handle.read()
-        except (FileNotFoundError, OSError) as error:
-            raise Http404 from error
+        except (FileNotFoundError, OSError):
+            return None
+
+    def _gone(self, request):
+        _forget(request, self.kwargs["token"])
+        messages.error(request, _("This upload waited too long and was removed: upload the statement again."))
+        return redirect(url("statement_new"))
 
     def get(self, request, *args, **kwargs):
         content = self._content()
+        if content is None:
+            return self._gone(request)
         try:
             parsed = statement_read(content=content, filename=self.entry["filename"], columns=self.entry["columns"])
         except StatementFileError as error:
@@ -135,6 +145,8 @@ class StatementPreviewView(BankPageMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         content = self._content()
+        if content is None:
+            return self._gone(request)
         try:
             statement, rows = statement_import(content=content, filename=self.entry["filename"],
                                                actor=request.user, columns=self.entry["columns"])

@@ -44,7 +44,7 @@ from portal.exceptions import ApplicationError
 from portal.money import round_money
 
 from ..models import BankStatementImport, BankStatementLine, BillingSettings, Payment
-from .bank_transfers import AWAITING, BANK, _finance_only, bank_transfer_due, bank_transfer_record
+from .bank_transfers import AWAITING, BANK, _finance_only, bank_transfer_record, bank_transfers_due
 
 Outcome = BankStatementLine.Outcome
 MAX_ROWS = 5000
@@ -302,10 +302,42 @@ def statement_read(*, content: bytes, filename: str = "", columns: dict[str, str
     return result
 
 
+# ---- uploads waiting for their preview to be saved
+
+# where an upload waits (private storage, a random name known only to the uploader's session) until it is saved or
+# abandoned; the daily run removes those left longer than PENDING_UPLOAD_MAX_AGE
+PENDING_UPLOADS = "billing/statements/pending"
+PENDING_UPLOAD_MAX_AGE = dt.timedelta(days=1)
+
+
+def statement_uploads_abandoned_remove(*, now: dt.datetime | None = None) -> int:
+    """Remove the uploaded statements whose preview was neither saved nor replaced within a day (the finance user
+    left the page); returns how many. A preview opened after that asks for the file again. Idempotent."""
+    from ..models._storage import private_storage
+
+    storage = private_storage()
+    now = now or timezone.now()
+    try:
+        _folders, names = storage.listdir(PENDING_UPLOADS)
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for name in names:
+        path = f"{PENDING_UPLOADS}/{name}"
+        try:
+            if now - storage.get_modified_time(path) > PENDING_UPLOAD_MAX_AGE:
+                storage.delete(path)
+                removed += 1
+        except FileNotFoundError:  # saved or replaced meanwhile
+            continue
+    return removed
+
+
 # ---- what each row becomes
 
 def statement_preview(*, rows: list[StatementRow]) -> list[StatementRow]:
-    """Decide each row's outcome (nothing is written). A fixed number of queries for the lookups."""
+    """Decide each row's outcome (nothing is written). A fixed number of queries whatever the number of rows: the
+    known lines, the bank references recorded, the payments named, and what each asks for (`bank_transfers_due`)."""
     fingerprints = {row.fingerprint for row in rows if row.fingerprint}
     known = set(BankStatementLine.objects.filter(fingerprint__in=fingerprints).values_list("fingerprint", flat=True))
     bank_refs = {row.bank_reference for row in rows if row.bank_reference}
@@ -314,6 +346,7 @@ def statement_preview(*, rows: list[StatementRow]) -> list[StatementRow]:
     candidates = {ref for row in rows for ref in reference_in(row.remark)}
     payments = {p.reference: p for p in Payment.objects.select_related("merchant", "account", "invoice")
                 .filter(reference__in=candidates)}
+    dues = bank_transfers_due(payments=[p for p in payments.values() if p.provider == BANK and p.status in AWAITING])
     in_file: set[str] = set()
     for row in rows:
         if row.error:
@@ -347,7 +380,7 @@ def statement_preview(*, rows: list[StatementRow]) -> list[StatementRow]:
             row.message = _("In %(currency)s; the payment is in %(expected)s.") % {
                 "currency": row.currency, "expected": payment.currency}
         else:
-            due = bank_transfer_due(payment=payment)
+            due = dues[payment.pk]
             if row.amount == due:
                 row.outcome = Outcome.MATCHED
                 row.message = _("To be recorded for %(merchant)s.") % {"merchant": payment.merchant.name}

@@ -21,6 +21,7 @@ Money moves only through `payment_succeeded` (one ledger entry, the deposit held
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -36,9 +37,9 @@ from portal.money import format_money, round_money
 from portal.roles import Role, user_has_role
 from portal.workflow import row_lock
 
-from ..models import BillingSettings, DepositAccount, Invoice, Payment, PaymentStatus
+from ..models import BillingSettings, DepositAccount, Invoice, LedgerEntry, Payment, PaymentStatus
 from .deposit_mail import deposit_mail_queue, merchant_payers
-from .deposits import deposit_account_for, deposit_outstanding
+from .deposits import deposit_account_for
 from .payments import payment_create, payment_failed, payment_pending, payment_succeeded
 
 S = PaymentStatus
@@ -54,34 +55,70 @@ class PartialTransfer(ApplicationError):
 
 # ---- what is due
 
-def _pending_receipts(*, account_id: int | None = None, invoice_id: int | None = None,
-                      exclude: Payment | None = None) -> Decimal:
-    """Receipts recorded on bank-transfer payments and awaiting confirmation (not yet in the ledger)."""
-    rows = Payment.objects.filter(provider=BANK, status=S.PENDING)
-    rows = rows.filter(account_id=account_id, purpose__in=[P.DEPOSIT, P.TOP_UP]) if account_id else \
-        rows.filter(invoice_id=invoice_id, purpose=P.INVOICE)
-    if exclude is not None:
-        rows = rows.exclude(pk=exclude.pk)
-    return rows.aggregate(total=Sum("amount"))["total"] or ZERO
+def _summed(rows, key: str, field: str = "amount") -> dict[int, Decimal]:
+    return {row[key]: row["total"] or ZERO for row in rows.order_by().values(key).annotate(total=Sum(field))}
 
 
-def _invoice_unpaid(invoice: Invoice) -> Decimal:
-    """What the invoice still asks for: its total less credit notes and confirmed payments."""
-    from .invoices import invoice_outstanding
-
-    return invoice_outstanding(invoice)
+def dues_of(*, accounts: Iterable[DepositAccount] = (), invoices: Iterable[Invoice] = ()
+            ) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """(account id → due, invoice id → due): what each deposit still lacks and what each issued invoice still asks
+    for (total − credit notes − confirmed payments), less the receipts recorded on bank transfers and awaiting
+    confirmation (not yet in the ledger). May be below zero. Five grouped queries at most, whatever the number."""
+    accounts, invoices = list(accounts), list(invoices)
+    account_ids, invoice_ids = {a.pk for a in accounts}, {i.pk for i in invoices}
+    # a deposit's balance: Σ amount of its payments, top-ups, deductions and refunds (as billing.services.ledger)
+    K = LedgerEntry.Kind
+    balances = _summed(LedgerEntry.objects.filter(account_id__in=account_ids,
+                                                  kind__in=[K.PAYMENT, K.TOP_UP, K.DEDUCTION, K.REFUND]),
+                       "account_id")
+    pending = Payment.objects.filter(provider=BANK, status=S.PENDING)
+    receipts_deposit = _summed(pending.filter(account_id__in=account_ids, purpose__in=[P.DEPOSIT, P.TOP_UP]),
+                               "account_id")
+    receipts_invoice = _summed(pending.filter(invoice_id__in=invoice_ids, purpose=P.INVOICE), "invoice_id")
+    credited = _summed(Invoice.objects.filter(corrects_id__in=invoice_ids, kind=Invoice.Kind.CREDIT_NOTE)
+                       .exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID]), "corrects_id", "total")
+    paid = _summed(Payment.objects.filter(invoice_id__in=invoice_ids, status=S.SUCCEEDED), "invoice_id")
+    account_due = {}
+    for account in accounts:
+        balance = round_money(balances.get(account.pk, ZERO), account.currency)
+        lacking = max(round_money(account.required_amount - balance, account.currency), ZERO)
+        account_due[account.pk] = lacking - receipts_deposit.get(account.pk, ZERO)
+    invoice_due = {}
+    for invoice in invoices:
+        unpaid = ZERO
+        if invoice.kind == Invoice.Kind.INVOICE and invoice.status == Invoice.Status.ISSUED:
+            unpaid = max(round_money(invoice.total - credited.get(invoice.pk, ZERO) - paid.get(invoice.pk, ZERO),
+                                     invoice.currency), ZERO)
+        invoice_due[invoice.pk] = unpaid - receipts_invoice.get(invoice.pk, ZERO)
+    return account_due, invoice_due
 
 
 def bank_transfer_due(*, payment: Payment) -> Decimal:
     """What `payment` should ask for today (0 when nothing is left once the recorded receipts are confirmed)."""
-    if payment.purpose in (P.DEPOSIT, P.TOP_UP) and payment.account_id:
-        due = deposit_outstanding(payment.account) - _pending_receipts(account_id=payment.account_id,
-                                                                         exclude=payment)
-    elif payment.purpose == P.INVOICE and payment.invoice_id:
-        due = _invoice_unpaid(payment.invoice) - _pending_receipts(invoice_id=payment.invoice_id, exclude=payment)
-    else:
-        due = payment.amount
-    return max(round_money(due, payment.currency), ZERO)
+    return bank_transfers_due(payments=[payment])[payment.pk]
+
+
+def bank_transfers_due(*, payments: Iterable[Payment]) -> dict[int, Decimal]:
+    """payment id → what it should ask for today: what its deposit or invoice still has due less the receipts
+    recorded on the other bank transfers (`dues_of`), never below zero; a payment for neither asks for its amount.
+    A fixed number of queries whatever the number of payments (they come with their account and invoice)."""
+    payments = list(payments)
+    for_deposit = [p for p in payments if p.purpose in (P.DEPOSIT, P.TOP_UP) and p.account_id]
+    for_invoice = [p for p in payments if p.purpose == P.INVOICE and p.invoice_id]
+    account_due, invoice_due = dues_of(accounts={p.account_id: p.account for p in for_deposit}.values(),
+                                       invoices={p.invoice_id: p.invoice for p in for_invoice}.values())
+    deposit_pks, invoice_pks = {p.pk for p in for_deposit}, {p.pk for p in for_invoice}
+    due = {}
+    for payment in payments:
+        own = payment.amount if payment.provider == BANK and payment.status == S.PENDING else ZERO
+        if payment.pk in deposit_pks:
+            amount = account_due[payment.account_id] + own
+        elif payment.pk in invoice_pks:
+            amount = invoice_due[payment.invoice_id] + own
+        else:
+            amount = payment.amount
+        due[payment.pk] = max(round_money(amount, payment.currency), ZERO)
+    return due
 
 
 def _amount_refresh(payment: Payment, *, actor: Any | None = None) -> Payment:
@@ -157,7 +194,7 @@ def _new_payment_for(*, merchant, purpose: str, amount: Decimal, actor: Any, inv
                               top_up=like.top_up)
     if purpose in (P.DEPOSIT, P.TOP_UP):
         account = row_lock(deposit_account_for(merchant))
-        due = deposit_outstanding(account) - _pending_receipts(account_id=account.pk)
+        due = dues_of(accounts=[account])[0][account.pk]
         currency = account.currency
         if due <= 0:
             raise ApplicationError(_("%(merchant)s owes nothing on its deposit (receipts awaiting confirmation "
@@ -177,7 +214,7 @@ def _new_payment_for(*, merchant, purpose: str, amount: Decimal, actor: Any, inv
     if invoice.status != Invoice.Status.ISSUED:
         raise ApplicationError(_("Invoice %(number)s is “%(status)s”: nothing is due on it.")
                                % {"number": invoice.number or invoice.pk, "status": invoice.get_status_display()})
-    due = _invoice_unpaid(invoice) - _pending_receipts(invoice_id=invoice.pk)
+    due = dues_of(invoices=[invoice])[1][invoice.pk]
     if amount > due:
         raise ApplicationError(_("%(amount)s arrived but only %(due)s of invoice %(number)s is due. Record "
                                  "%(due)s; the excess goes back to the merchant as a refund.")

@@ -161,6 +161,9 @@ def _first_path_args(name: str, pk: int) -> str:
 
 
 def deposit_daily_run(*, today: dt.date | None = None) -> dict[str, int]:
+    from .bank_statements import statement_uploads_abandoned_remove
+
     return {"top_up_reminders": top_up_reminders_run(today=today),
             "top_ups_overdue": top_up_overdue_run(today=today),
-            "refunds_overdue": refunds_overdue_alert_run(today=today)}
+            "refunds_overdue": refunds_overdue_alert_run(today=today),
+            "statement_uploads_removed": statement_uploads_abandoned_remove()}

@@ -127,4 +127,5 @@ def test_a_refunded_refund_raises_no_alert(w):
 def test_the_daily_task_runs_every_step():
     from billing.tasks import deposit_daily_task
 
-    assert deposit_daily_task.delay().get() == {"top_up_reminders": 0, "top_ups_overdue": 0, "refunds_overdue": 0}
+    assert deposit_daily_task.delay().get() == {"top_up_reminders": 0, "top_ups_overdue": 0, "refunds_overdue": 0,
+                                             "statement_uploads_removed": 0}
