@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 # URL prefixes outside the language-prefixed site: their 404s are answers, not missing language prefixes.
-NON_SITE_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/healthz", "/static/", "/media/", "/i18n/",
+NON_SITE_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/healthz", "/static/", "/media/", "/i18n/", "/api/",
                      "/sitemap.xml")
 
 

@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms import views as cms_views
 
 from . import views
+from .api.urls import api
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     # Stripe posts here: no language prefix, no session, no CSRF (the signature is the check)
     path("billing/", include("billing.webhook_urls")),
+    path("api/", api.urls),
 ]
 
 if settings.DEBUG:

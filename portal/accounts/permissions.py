@@ -35,13 +35,14 @@ class Capability(StrEnum):
     PAY = "pay"
     READ_STATEMENTS = "read_statements"
     RESPOND_STATEMENTS = "respond_statements"  # confirm or dispute a settlement statement, add evidence
+    MANAGE_API_TOKENS = "manage_api_tokens"  # make and revoke the organisation's read-only API tokens
 
 
 C = Capability
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.OWNER: frozenset(Capability),
-    Role.ADMIN: frozenset(Capability) - {C.MANAGE_ROLES},
+    Role.ADMIN: frozenset(Capability) - {C.MANAGE_ROLES, C.MANAGE_API_TOKENS},
     Role.FINANCE: frozenset({C.PAY, C.READ_STATEMENTS, C.RESPOND_STATEMENTS}),
     Role.OPERATIONS: frozenset({C.EDIT_APPLICATION}),
 }
@@ -59,6 +60,7 @@ REFUSALS: dict[Capability, Any] = {
     C.READ_STATEMENTS: _("Only an owner, an admin or a finance user of your organisation can read statements."),
     C.RESPOND_STATEMENTS: _("Only an owner, an admin or a finance user of your organisation can confirm or dispute "
                             "a statement."),
+    C.MANAGE_API_TOKENS: _("Only an owner of your organisation can make or revoke API tokens."),
 }
 
 

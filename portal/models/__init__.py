@@ -1,6 +1,7 @@
 """The shared domain every package stands on."""
 
 from .accounts import User
+from .api import ApiScope, ApiToken
 from .audit import AuditEntry
 from .calendar import CalendarDay
 from .categories import Category
@@ -22,6 +23,8 @@ from .settings import PortalSettings
 from .vocabulary import CooperationMode, MerchantGrade
 
 __all__ = [
+    "ApiScope",
+    "ApiToken",
     "DIMENSIONS",
     "MERCHANT_TRANSITIONS",
     "AuditEntry",

@@ -20,6 +20,9 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# the largest request body held in memory: an API batch of 10,000 order lines is about 3 MB of JSON (Django's
+# default, 2.5 MB, would refuse it); file uploads are streamed to disk and not counted here
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=12 * 1024 * 1024)
 # absolute links in emails; empty or unset = http://127.0.0.1:8000 (development: the dev server's address)
 SITE_URL = env("SITE_URL", default="") or "http://127.0.0.1:8000"
 
@@ -49,6 +52,7 @@ INSTALLED_APPS = [
     "taggit",
     # third party
     "django_filters",
+    "ninja",  # the API's docs page (Swagger UI) from its own static files, not a CDN
     "guardian",
     "axes",
     # django

@@ -36,6 +36,7 @@ EXPECTED = {
     Capability.PAY: {R.OWNER, R.ADMIN, R.FINANCE},
     Capability.READ_STATEMENTS: {R.OWNER, R.ADMIN, R.FINANCE},
     Capability.RESPOND_STATEMENTS: {R.OWNER, R.ADMIN, R.FINANCE},
+    Capability.MANAGE_API_TOKENS: {R.OWNER},
 }
 
 
