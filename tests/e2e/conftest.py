@@ -9,6 +9,8 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import migration_data_ensure
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make there are
 # ordinary synchronous calls, so Django's async-safety guard is relaxed for this folder only.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -85,19 +87,8 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture
 def base_data(transactional_db):
-    """What migrations put in a fresh database and a flush between browser tests takes away: the content
-    locales, Wagtail's root page and the staff roles. Idempotent, so the order of the tests does not matter."""
-    from django.conf import settings
-    from wagtail.models import Locale, Page
-
-    from portal.roles import roles_sync
-
-    for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
-        Locale.objects.get_or_create(language_code=code)
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root",
-                                    locale=Locale.objects.get(language_code=settings.LANGUAGE_CODE)))
-    roles_sync()
+    """The content locales, Wagtail's root page and the staff roles, whichever test ran before."""
+    migration_data_ensure()
 
 
 @pytest.fixture
