@@ -1,4 +1,4 @@
-"""Performance data in the Wagtail admin (namespace "performance", /admin/performance/, menu "Performance data"):
+"""Performance data in the Wagtail admin (namespace "performance", /admin/performance/, menu "Performance"):
 the order lines with filters and CSV/XLSX export, and finance's file imports (upload → preview → save, the imports
 with their rejected rows to download, a template per kind of data).
 
@@ -10,6 +10,7 @@ as a message on the form, never a 500.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import uuid
 from decimal import Decimal
@@ -103,7 +104,7 @@ class RolesRequiredMixin:
 
 
 class PerformanceMenuItem(MenuItem):
-    """An item of the "Performance data" menu, shown to the roles that may open it."""
+    """An item of the "Performance" menu, shown to the roles that may open it."""
 
     def __init__(self, *args, roles: frozenset[str] = VIEW_ROLES, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,7 +121,8 @@ performance_menu = Menu(register_hook_name="register_performance_menu_item",
 
 
 def performance_menu_item():
-    return SubmenuMenuItem(gettext_lazy("Performance data"), performance_menu, name="performance",
+    # "Performance data" does not fit the sidebar; the pages say it in full
+    return SubmenuMenuItem(pgettext_lazy("admin menu", "Performance"), performance_menu, name="performance",
                            icon_name="table", order=175)
 
 
@@ -263,7 +265,7 @@ class ImportListView(StaffListView):
     export_columns = {
         "imported_at": (gettext_lazy("Imported at"), lambda i, now: i.imported_at),
         "imported_by": (gettext_lazy("Imported by"), lambda i, now: i.imported_by.email),
-        "kind": (gettext_lazy("Kind of data"), lambda i, now: str(i.get_kind_display())),
+        "kind": (gettext_lazy("Kind of data"), lambda i, now: str(kind_labels()[i.kind])),
         "filename": (gettext_lazy("File name"), lambda i, now: i.filename),
         "rows": (gettext_lazy("Rows"), lambda i, now: i.rows_total),
         "created": (ROW_NEW, lambda i, now: i.rows_created),
@@ -282,7 +284,8 @@ class ImportListView(StaffListView):
             TitleColumn("imported_at", label=gettext_lazy("Imported at"), sort_key="imported_at",
                         accessor=lambda i: date_format(timezone.localtime(i.imported_at), "Y-m-d H:i"),
                         get_url=lambda i: url("import", i.pk)),
-            Column("kind", label=gettext_lazy("Kind of data"), accessor="get_kind_display", sort_key="kind"),
+            Column("kind", label=gettext_lazy("Kind of data"), accessor=lambda i: kind_labels()[i.kind],
+                   sort_key="kind"),
             Column("filename", label=gettext_lazy("File name")),
             Column("imported_by", label=gettext_lazy("Imported by"),
                    accessor=lambda i: i.imported_by.get_full_name() or i.imported_by.email),
@@ -382,6 +385,17 @@ def _summary(*, created: int, updated: int, unchanged: int, rejected: int) -> li
             {"key": "rejected", "label": ROW_REJECTED, "count": rejected}]
 
 
+def _shown(value) -> str:
+    """A value as read from the file, for the preview: dates as the file format writes them, flags in words."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 class ImportPreviewView(ImportPageMixin, TemplateView):
     """GET: what saving the file would do, row by row for the rejected ones; POST: save it."""
 
@@ -423,7 +437,7 @@ class ImportPreviewView(ImportPageMixin, TemplateView):
             rejected=outcome.rejected[:PREVIEW_REJECTED], rejected_count=len(outcome.rejected),
             rejected_more=max(len(outcome.rejected) - PREVIEW_REJECTED, 0),
             sample_headings=[labels[name] for name in sample_fields],
-            sample=[(row.number, [row.values.get(name, "") for name in sample_fields])
+            sample=[(row.number, [_shown(row.values.get(name)) for name in sample_fields])
                     for row in file.rows[:PREVIEW_SAMPLE]],
             rows_total=len(file.rows), changes=result.created + result.updated > 0))
 
@@ -472,8 +486,9 @@ class ImportDetailView(RolesRequiredMixin, WagtailAdminTemplateMixin, TemplateVi
         log = self.performance_import
         labels = field_labels()
         context.update(
-            log=log, summary=_summary(created=log.rows_created, updated=log.rows_updated,
-                                      unchanged=log.rows_unchanged, rejected=log.rows_rejected),
+            log=log, kind_label=kind_labels()[log.kind],
+            summary=_summary(created=log.rows_created, updated=log.rows_updated, unchanged=log.rows_unchanged,
+                             rejected=log.rows_rejected),
             columns=[(labels[name], log.columns[name]) for name in FIELDS[log.kind] if name in log.columns],
             rejected=performance_import_rejected_rows(performance_import=log, limit=PREVIEW_REJECTED),
             rejected_more=max(log.rows_rejected - PREVIEW_REJECTED, 0),

@@ -10,6 +10,8 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
 from portal.models import Category, DataSource, OrderLine, PerformanceImport
 
+from .files import kind_labels
+
 
 class OrderLineFilterSet(WagtailFilterSet):
     merchant = django_filters.CharFilter(label=_("Merchant"), method="filter_merchant",
@@ -37,7 +39,7 @@ class OrderLineFilterSet(WagtailFilterSet):
 
 
 class PerformanceImportFilterSet(WagtailFilterSet):
-    kind = django_filters.MultipleChoiceFilter(label=_("Kind of data"), choices=PerformanceImport.Kind.choices,
+    kind = django_filters.MultipleChoiceFilter(label=_("Kind of data"), choices=lambda: list(kind_labels().items()),
                                                distinct=False, widget=forms.CheckboxSelectMultiple)
     imported_at = django_filters.DateFromToRangeFilter(label=_("Imported"), widget=DateRangePickerWidget)
 

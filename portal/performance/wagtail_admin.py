@@ -1,4 +1,4 @@
-"""Wagtail admin registrations of performance data: the "Performance data" menu, its lists and the file imports
+"""Wagtail admin registrations of performance data: the "Performance" menu, its lists and the file imports
 (see `admin_views`)."""
 
 from __future__ import annotations
