@@ -31,6 +31,9 @@ urlpatterns: list = [
     # ---- invoices: list, detail, PDF, pay, invoice details (title and tax ID)
     path("invoices/", include("billing.invoice_urls")),  # names in this namespace: billing:invoices, ...
     # ---- end invoices
+    # ---- statements: statements, lines, confirm, dispute, disputes, payouts
+    path("statements/", include("billing.statement_urls")),  # names: billing:statements, ...
+    # ---- end statements
     # ---- refunds: the merchant's bank accounts for refunds
     path("bank-accounts/", bank_account_views.bank_accounts, name="bank_accounts"),
     path("bank-accounts/<int:pk>/edit/", bank_account_views.bank_account_edit, name="bank_account_edit"),

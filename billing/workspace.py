@@ -3,13 +3,19 @@ top-up to pay by its deadline (overdue after it), each invoice to pay, a bank tr
 confirmation, a refund on its way; and the stage "Active merchant, deposit held" once the deposit is held.
 Registered from `BillingConfig.ready()`.
 
+Statements (registered below): a statement to check by its time, a dispute awaiting evidence, a dispute decided in
+the last week; three more queries.
+
 Cost: the six queries of `billing.selectors.merchant.billing_overview`, read once per workspace page and shared by
 the to-dos and the stage through `context.cache`, whatever the merchant's history.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -117,3 +123,50 @@ def billing_stage(context: WorkspaceContext) -> Stage | None:
                      detail=_("Your deposit holds %(amount)s, less than required: please top it up.")
                      % {"amount": held})
     return None
+
+
+# ---- statements: a statement to confirm or dispute, a dispute awaiting evidence, a dispute decided this week
+# (three queries, `billing.selectors.statements.statement_todos`)
+
+DECIDED_SHOWN_DAYS = 7
+
+
+@todo_provider
+def statement_todos(context: WorkspaceContext) -> list[Todo]:
+    from .selectors.statements import statement_todos as todos_of
+
+    found = todos_of(merchant=context.merchant, since=context.now - dt.timedelta(days=DECIDED_SHOWN_DAYS))
+    todos: list[Todo] = []
+    for statement in found.to_answer:
+        if statement.respond_by is None or statement.respond_by < context.now:
+            continue  # counts as confirmed: the daily task records it
+        due = timezone.localdate(statement.respond_by)
+        todos.append(Todo(
+            key="billing.statement_to_answer",
+            title=_("Check statement %(number)s by %(date)s") % {"number": statement.number, "date": _day(due)},
+            detail=_("Net payable %(amount)s for %(start)s – %(end)s. Confirm it, or dispute the lines that are "
+                     "wrong; without an answer it counts as confirmed.")
+            % {"amount": format_money(statement.net_payable, statement.currency),
+               "start": _day(statement.period_start), "end": _day(statement.period_end)},
+            url=reverse("billing:statement_detail", kwargs={"pk": statement.pk}), action=_("Check the statement"),
+            due=due, urgency=Urgency.SOON, capability=Capability.RESPOND_STATEMENTS))
+    for dispute in found.awaiting_evidence:
+        todos.append(Todo(
+            key="billing.dispute_evidence",
+            title=_("Send evidence for dispute %(number)s") % {"number": dispute.number},
+            detail=dispute.evidence_request,
+            url=reverse("billing:dispute_detail", kwargs={"pk": dispute.pk}), action=_("Add evidence"),
+            urgency=Urgency.ACTION, capability=Capability.RESPOND_STATEMENTS))
+    for dispute in found.decided_recently:
+        if dispute.released_amount:
+            title = _("Dispute %(number)s decided: %(amount)s released, due on %(date)s") % {
+                "number": dispute.number, "amount": format_money(dispute.released_amount, dispute.currency),
+                "date": _day(dispute.released_due_on)}
+        else:
+            title = _("Dispute %(number)s decided: the line stands") % {"number": dispute.number}
+        todos.append(Todo(key="billing.dispute_decided", title=title, detail=dispute.decision_note,
+                          url=reverse("billing:dispute_detail", kwargs={"pk": dispute.pk}),
+                          action=_("See the decision"), urgency=Urgency.INFO))
+    return todos
+
+# ---- end statements
