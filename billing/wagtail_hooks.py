@@ -172,4 +172,12 @@ def payouts_menu_item():
     from .admin_views.payouts import menu_items
 
     return menu_items()[1]
+
+
+@hooks.register("insert_global_admin_css")
+def payouts_admin_css():
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html('<link rel="stylesheet" href="{}">', static("billing/payouts_admin.css"))
 # ---- end payouts

@@ -125,7 +125,7 @@ class StatementListView(_ListInNamespace):
     @cached_property
     def columns(self):
         return [
-            TitleColumn("number", label=gettext_lazy("Statement number"), sort_key="number",
+            TitleColumn("number", label=gettext_lazy("Statement number"), sort_key="number", classname="billing-nowrap",
                         get_url=lambda s: url("run", s.run_id), get_title_id=lambda s: f"statement_{s.pk}_title"),
             merchant_column(),
             Column("period", label=gettext_lazy("Period"), accessor=lambda s: run_label(s),
@@ -179,6 +179,7 @@ class PayoutListView(_ListInNamespace):
     def columns(self):
         return [
             TitleColumn("reference", label=gettext_lazy("Payout reference"), sort_key="reference",
+                        classname="billing-nowrap",
                         get_url=lambda p: url("payout", p.pk), get_title_id=lambda p: f"payout_{p.pk}_title"),
             merchant_column(),
             StatusTagColumn("status", label=gettext_lazy("Status"), accessor="get_status_display", sort_key="status",
@@ -273,15 +274,16 @@ class PayoutFileView(_ListInNamespace):
     @cached_property
     def columns(self):
         return [
-            Column("payout", label=gettext_lazy("Payout reference"), accessor=lambda line: line.payout.reference),
+            Column("payout", label=gettext_lazy("Payout reference"), accessor=lambda line: line.payout.reference,
+                   classname="billing-nowrap"),
             Column("merchant", label=gettext_lazy("Merchant"), accessor=lambda line: line.payout.merchant.name),
             Column("holder", label=gettext_lazy("Account holder"), accessor="holder_name"),
             Column("bank", label=gettext_lazy("Bank"), accessor=lambda line: f"{line.bank_name} {line.branch}"),
             Column("account", label=gettext_lazy("Account number"), accessor=lambda line: masked(line.last4)),
             MoneyColumn("amount", label=gettext_lazy("Amount")),
-            StatusTagColumn("status", label=gettext_lazy("Status"), accessor=lambda line: (
+            Column("status", label=gettext_lazy("Status"), accessor=lambda line: (
                 line.payout.get_status_display() if line.payout.last_file_id == line.file_id
-                else _("Sent again in a later file")), primary=lambda line: line.payout.status == P.PAID),
+                else _("Sent again in a later file"))),
         ]
 
     def get_context_data(self, *args, **kwargs):

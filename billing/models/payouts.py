@@ -26,7 +26,7 @@ _AMOUNT = {"max_digits": 16, "decimal_places": 2}
 
 class PayoutStatus(models.TextChoices):
     PENDING = "pending", pgettext_lazy("payout", "To send to the bank")
-    IN_FILE = "in_file", pgettext_lazy("payout", "In a payout file, awaiting the bank")
+    IN_FILE = "in_file", pgettext_lazy("payout", "Awaiting the bank")
     PAID = "paid", pgettext_lazy("payout", "Paid")
     RETURNED = "returned", pgettext_lazy("payout", "Returned by the bank")
 

@@ -150,8 +150,8 @@ def settlement_run_approve(*, run: SettlementRun, actor: Any, note: str = "",
         run.approved_by = actor
         run.save(update_fields=["approved_by", "updated_at"])
         audit_entry_create(actor=actor, action="billing.settlement_run.first_approved", target=run,
-                           data={"largest_adjustment": largest.amount, "statement": largest.statement_number,
-                                 "threshold": threshold, "note": note})
+                           data={"amount": largest.amount, "statement": largest.statement_number,
+                                 "threshold": threshold, "currency": run.currency, "note": note})
         return run
     # silence is confirmation: what the daily task would confirm, confirmed now
     silent = statements_autoconfirm(now=now)
