@@ -86,11 +86,6 @@ class DepositListView(FinanceListView):
     # behind the balance columns, their orderings and the totals are the database's per-account ledger sums
     # (`selectors.finance`), so no page sums the whole ledger
     list_ordering = ("status", "merchant__name", "pk")
-    totals = {
-        "required_amount": Total(pgettext_lazy("deposit", "Required"), models.Sum("required_amount")),
-        "balance": Total(_("Balance"), models.Sum("balance")),
-        "frozen": Total(_("Frozen"), models.Sum("frozen")),
-    }
     export_columns = {
         "merchant": (_("Merchant"), lambda a, now: a.merchant.name),
         "contract": (_("Contract"), lambda a, now: a.contract.number if a.contract else ""),
@@ -106,6 +101,14 @@ class DepositListView(FinanceListView):
 
     def get_base_queryset(self):
         return selectors.deposit_accounts_annotated()
+
+    @cached_property
+    def totals(self):
+        """The totals line: the requirements, and the balances and frozen sums from the kept ledger sums."""
+        ledger = selectors.deposit_ledger_totals()
+        return {"required_amount": Total(pgettext_lazy("deposit", "Required"), models.Sum("required_amount")),
+                "balance": Total(_("Balance"), ledger["balance"]),
+                "frozen": Total(_("Frozen"), ledger["frozen"])}
 
     @cached_property
     def columns(self):
