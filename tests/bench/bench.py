@@ -128,7 +128,8 @@ def serving_cpu_seconds(server: Server) -> float:
             title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").split()
         except (OSError, IndexError, ValueError):
             continue
-        is_backend = len(title) > 2 and title[0] == "postgres:" and title[2] == DB_NAME
+        # "postgres: <user> <db> …", or "postgres: <cluster>: <user> <db> …" when the cluster has a name
+        is_backend = len(title) > 2 and title[0] == "postgres:" and DB_NAME in title[2:4]
         if pgrp == server.proc.pid or is_backend:
             total += _cpu_seconds(int(entry.name))
     return total
@@ -257,16 +258,18 @@ def lead_session() -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-def sequential_latency(url: str, headers: dict[str, str], n: int = 200,
-                       before_each=None) -> dict[str, float]:
+def sequential_latency(url: str, headers: dict[str, str], n: int = 200, before_each=None,
+                       server: Server | None = None) -> dict[str, float]:
     """Latency percentiles of `n` requests one after another (wrk --latency has no p95); `before_each()`, when
-    given, runs before every request, outside the timing."""
-    timings, errors = [], 0
+    given, runs before every request, outside the timing; with `server`, also the CPU milliseconds a request
+    cost the server and its database backends (what the latency would be on idle cores, whatever the load)."""
+    timings, errors, cpu = [], 0, 0.0
     for _ in range(5):  # warm up
         urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30).read()  # noqa: S310
     for _ in range(n):
         if before_each is not None:
             before_each()
+        cpu_before = serving_cpu_seconds(server) if server else 0.0
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as r:  # noqa: S310
@@ -274,12 +277,16 @@ def sequential_latency(url: str, headers: dict[str, str], n: int = 200,
         except OSError:
             errors += 1
         timings.append((time.perf_counter() - started) * 1000)
+        cpu += serving_cpu_seconds(server) - cpu_before if server else 0.0
     timings.sort()
 
     def pct(p: int) -> float:
         return round(timings[min(len(timings) - 1, max(0, round(p / 100 * len(timings)) - 1))], 1)
 
-    return {"n": n, "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99), "errors": errors}
+    result = {"n": n, "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99), "errors": errors}
+    if server:
+        result["cpu_ms_per_request"] = round(cpu * 1000 / n, 1)
+    return result
 
 
 def count_queries_as_lead(path: str) -> int:
@@ -478,17 +485,18 @@ def scenario_finance_deposits(results: dict) -> None:
     under 300 ms, the same queries on every page."""
     manage("bench_seed_deposits", "--merchants", FINANCE_MERCHANTS, "--entries", FINANCE_ENTRIES)
     cookie = {"Cookie": f"sessionid={session_of(FINANCE_EMAIL)}"}
-    with Server(PORT) as _:
+    with Server(PORT) as server:
         url = f"http://127.0.0.1:{PORT}{FINANCE_PATH}"
-        results["finance_deposits_sequential"] = sequential_latency(url, cookie, n=100)
+        results["finance_deposits_sequential"] = sequential_latency(url, cookie, n=100, server=server)
         results["finance_deposits_filtered_sequential"] = sequential_latency(
-            f"{url}?status=shortfall&status=awaiting&p=2", cookie, n=50)
+            f"{url}?status=shortfall&status=awaiting&p=2", cookie, n=50, server=server)
         # money keeps arriving: a new ledger entry before every request, so nothing computed earlier still holds
         with ledger_appender() as append:
             results["finance_deposits_after_append_sequential"] = sequential_latency(
-                url, cookie, n=30, before_each=append)
+                url, cookie, n=30, before_each=append, server=server)
             results["finance_deposits_filtered_after_append_sequential"] = sequential_latency(
-                f"{url}?status=shortfall&status=awaiting&p=2", cookie, n=30, before_each=append)
+                f"{url}?status=shortfall&status=awaiting&p=2", cookie, n=30, before_each=append,
+                server=server)
     results["finance_deposits_merchants"] = int(FINANCE_MERCHANTS)
     results["finance_deposits_ledger_entries"] = int(FINANCE_ENTRIES)
     results["queries_per_finance_deposits_page"] = count_queries_as(FINANCE_EMAIL, FINANCE_PATH)
