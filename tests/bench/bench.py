@@ -119,7 +119,17 @@ def _cpu_seconds(pid: int) -> float:
 def serving_cpu_seconds(server: Server) -> float:
     """CPU time so far of the server's gunicorn processes and of the PostgreSQL backends of the bench database
     (on this machine): what the requests cost, whatever else the machine is doing."""
-    total = 0.0
+    return sum(serving_cpu_by_process(server).values())
+
+
+def serving_cpu_spent(server: Server, before: dict[int, float]) -> float:
+    """CPU seconds the serving processes spent since `before` (a `serving_cpu_by_process`): a process that has
+    ended since (a database connection past its age) is left out rather than counted negative."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in serving_cpu_by_process(server).items())
+
+
+def serving_cpu_by_process(server: Server) -> dict[int, float]:
+    total: dict[int, float] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -131,7 +141,7 @@ def serving_cpu_seconds(server: Server) -> float:
         # "postgres: <user> <db> …", or "postgres: <cluster>: <user> <db> …" when the cluster has a name
         is_backend = len(title) > 2 and title[0] == "postgres:" and DB_NAME in title[2:4]
         if pgrp == server.proc.pid or is_backend:
-            total += _cpu_seconds(int(entry.name))
+            total[int(entry.name)] = _cpu_seconds(int(entry.name))
     return total
 
 
@@ -269,7 +279,7 @@ def sequential_latency(url: str, headers: dict[str, str], n: int = 200, before_e
     for _ in range(n):
         if before_each is not None:
             before_each()
-        cpu_before = serving_cpu_seconds(server) if server else 0.0
+        cpu_before = serving_cpu_by_process(server) if server else {}
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as r:  # noqa: S310
@@ -277,7 +287,7 @@ def sequential_latency(url: str, headers: dict[str, str], n: int = 200, before_e
         except OSError:
             errors += 1
         timings.append((time.perf_counter() - started) * 1000)
-        cpu += serving_cpu_seconds(server) - cpu_before if server else 0.0
+        cpu += serving_cpu_spent(server, cpu_before) if server else 0.0
     timings.sort()
 
     def pct(p: int) -> float:
