@@ -17,6 +17,7 @@ class PortalConfig(AppConfig):
 
         nav_link_register(url_name="portal:home", label=_("Workspace"), order=0)
         nav_link_register(url_name="portal:team", label=_("Team"), order=90)
+        nav_link_register(url_name="portal:rating", label=_("Credit rating"), order=40)
 
     def load_reference_data(self) -> dict[str, int]:
         """The default policy package and categories, the PRC working-day calendar and the default rating model

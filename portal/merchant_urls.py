@@ -4,6 +4,7 @@
 from django.urls import path
 
 from portal.accounts import views
+from portal.ratings import views as rating_views
 
 app_name = "portal"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("", views.merchant_home, name="home"),
     path("organisation/", views.merchant_switch, name="merchant_switch"),
     path("team/", views.team, name="team"),
+    path("rating/", rating_views.merchant_rating, name="rating"),
     path("team/members/<int:membership_id>/remove/", views.team_member_remove, name="team_member_remove"),
     path("team/members/<int:membership_id>/role/", views.team_member_role, name="team_member_role"),
     path("team/members/<int:membership_id>/make-owner/", views.team_ownership_transfer,

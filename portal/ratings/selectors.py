@@ -5,11 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from portal.models import Merchant, MerchantGrade, MerchantRating, RatingModelVersion
+from portal.models import (
+    DIMENSIONS,
+    Merchant,
+    MerchantGrade,
+    MerchantRating,
+    RatingChunk,
+    RatingDimension,
+    RatingModelVersion,
+    RatingRun,
+)
 
 # BUSINESS_RULES §8: a merchant that is not rated (N/R, too few orders, or never computed) is treated as C.
 UNRATED_GRADE = MerchantGrade.C.value
@@ -57,3 +68,71 @@ def rating_history(*, merchant: Merchant, limit: int | None = 90) -> QuerySet[Me
     """The merchant's ratings, newest first (the last `limit` days' rows; None for all)."""
     rows = MerchantRating.objects.filter(merchant=merchant).select_related("model_version").order_by("-as_of")
     return rows[:limit] if limit else rows
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """One dimension of a rating as the pages show it: the measured rate (percent, or the average rating for
+    satisfaction), where it gives 100 and 0 points, its points, the weight it counted with, and its part of the
+    score (points × weight ÷ the weights counted)."""
+
+    dimension: str
+    label: str
+    rate: Decimal | None
+    is_percent: bool
+    full_at: Decimal | None
+    zero_at: Decimal | None
+    points: Decimal | None
+    weight: Decimal
+    contribution: Decimal | None
+    below_red_line: bool
+
+
+RED_LINE_POINTS = Decimal(60)  # BUSINESS_RULES §8: a dimension below 60 is a red line
+
+
+def rating_breakdown(*, rating: MerchantRating) -> list[BreakdownRow]:
+    """The five dimensions of `rating` with the figures of the model version it was computed with (no query
+    beyond the rating's version, which the selectors above fetch with it)."""
+    version = rating.model_version
+    weights = sum((getattr(rating, f"{d}_weight") for d in DIMENSIONS), Decimal(0))
+    rows = []
+    for d in DIMENSIONS:
+        points, weight = getattr(rating, f"{d}_points"), getattr(rating, f"{d}_weight")
+        if d == RatingDimension.RETURNS:
+            full_at, zero_at = rating.returns_full_at, rating.returns_zero_at
+        else:
+            full_at, zero_at = version.full_at(d), version.zero_at(d)
+        contribution = (points * weight / weights).quantize(Decimal("0.01")) if points is not None and weights \
+            else None
+        rows.append(BreakdownRow(
+            dimension=d, label=str(RatingDimension(d).label), rate=getattr(rating, f"{d}_rate"),
+            is_percent=d != RatingDimension.SATISFACTION, full_at=full_at, zero_at=zero_at, points=points,
+            weight=weight, contribution=contribution,
+            below_red_line=points is not None and points < RED_LINE_POINTS))
+    return rows
+
+
+def ratings_for_staff(*, as_of: dt.date | None = None, grade: str = "", query: str = "") -> QuerySet[MerchantRating]:
+    """The ratings of one day (the latest computed when not given) for the staff list, lowest score first (N/R
+    last), filtered by grade ("NR" for not rated) and merchant name or id."""
+    if as_of is None:
+        as_of = MerchantRating.objects.order_by("-as_of").values_list("as_of", flat=True).first()
+    rows = MerchantRating.objects.filter(as_of=as_of).select_related("merchant", "model_version")
+    if grade == "NR":
+        rows = rows.filter(rated=False)
+    elif grade in MerchantGrade.values:
+        rows = rows.filter(grade=grade)
+    query = (query or "").strip()
+    if query:
+        rows = rows.filter(merchant_id=int(query)) if query.isdigit() else rows.filter(merchant__name__icontains=query)
+    return rows.order_by(F("score").asc(nulls_last=True), "merchant__name", "merchant_id")
+
+
+def rating_runs_recent(*, limit: int = 5) -> list[RatingRun]:
+    """The latest recomputes with their chunks' progress (done / all), in one query."""
+    return list(RatingRun.objects.select_related("model_version")
+                .annotate(chunks_total=Count("chunks"),
+                          chunks_done=Count("chunks", filter=Q(chunks__status=RatingChunk.Status.DONE)),
+                          chunks_failed=Count("chunks", filter=Q(chunks__status=RatingChunk.Status.FAILED)))
+                .order_by("-started_at", "-id")[:limit])

@@ -525,13 +525,21 @@ def scenario_webhooks(results: dict) -> None:
     run(results, server_class=Server, manage=manage, port=PORT)
 
 
+def scenario_ratings(results: dict) -> None:
+    """The nightly rating recompute for 100,000 merchants (bench_ratings.py). Target: ≤ 30 s."""
+    from bench_ratings import scenario_ratings as run
+
+    run(results, manage=manage)
+
+
 SCENARIOS = {"pages": scenario_pages, "review_queue": scenario_review_queue, "submission": scenario_submission,
              "compiled_vs_orm": scenario_compiled_vs_orm, "commission": scenario_commission,
              "contract_pdf": scenario_contract_pdf, "contract_pdf_worker": scenario_contract_pdf_worker,
-             "finance_deposits": scenario_finance_deposits, "webhooks": scenario_webhooks}
+             "finance_deposits": scenario_finance_deposits, "webhooks": scenario_webhooks,
+             "ratings": scenario_ratings}
 
 DEFAULT_SCENARIOS = ["pages", "review_queue", "submission", "commission", "contract_pdf", "contract_pdf_worker",
-                     "finance_deposits", "webhooks"]
+                     "finance_deposits", "webhooks", "ratings"]
 
 
 def main() -> int:
@@ -574,6 +582,11 @@ def main() -> int:
                   f" worker CPU {value['worker_cpu_s']} s, {value['worker_cpu_per_contract_s']} s a contract,"
                   f" on idle cores ≈ {value['idle_machine_wall_estimate_s']} s; load {value['load_1min']})"
                   f"   target {value['target_s']} s: {'ok' if value['ok'] else 'MISSED'}")
+        elif key == "ratings":
+            print(f"{'rating recompute':<28} {value['merchants']:,} merchants, {value['order_lines']:,} lines in "
+                  f"{value['seconds']} s   ({value['chunks']} chunks, {value['workers']} workers;"
+                  f" {value['rated']:,} rated, {value['not_rated']:,} N/R)"
+                  f"   target {value['target_seconds']} s: {'ok' if value['ok'] else 'MISSED'}")
         elif isinstance(value, dict) and "p95_ms" in value:
             print(f"{key:<28} " + "   ".join(f"{k} {v}" for k, v in value.items()))
         elif not isinstance(value, dict):
