@@ -181,3 +181,17 @@ def payouts_admin_css():
 
     return format_html('<link rel="stylesheet" href="{}">', static("billing/payouts_admin.css"))
 # ---- end payouts
+# ---- statements: the statement disputes queue and each dispute
+@hooks.register("register_admin_viewset")
+def register_dispute_viewset():
+    from .admin_views.disputes import dispute_viewset
+
+    return dispute_viewset
+
+
+@hooks.register("register_billing_finance_menu_item")
+def disputes_menu_item():
+    from .admin_views.disputes import dispute_menu_item
+
+    return dispute_menu_item()
+# ---- end statements

@@ -110,6 +110,7 @@ ACTION_LABELS: dict[str, Any] = {
     "dispute.evidence_added": gettext_lazy("Evidence added to the dispute"),
     "dispute.decided": gettext_lazy("Dispute decided"),
     "dispute.withdrawn": gettext_lazy("Dispute withdrawn"),
+    "dispute.evidence_viewed": gettext_lazy("Dispute evidence viewed"),
     **dict.fromkeys((f"finance.{name}.exported" for name in FINANCE_LISTS), gettext_lazy("Finance list downloaded")),
     # approval of a settlement run, payouts and payout files
     "settlement_run.first_approved": gettext_lazy("First approval of the settlement run"),
