@@ -488,10 +488,15 @@ class RunPayoutsView(_Page):
         return [*self.breadcrumbs_items, {"url": url("statements"), "label": gettext_lazy("Statements")},
                 {"url": "", "label": self.get_page_title()}]
 
+    def get(self, request, *args, **kwargs):
+        # the run engine's page shows the same panels beside the build: go there when it is installed
+        if (engine := run_page_url(self.run.pk)) != url("run", self.run.pk):
+            return redirect(engine)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(run_payout_panels(run=self.run, user=self.request.user),
-                       timeline=billing_timeline(target=self.run))
+        context.update(run=self.run, timeline=billing_timeline(target=self.run))
         return context
 
 
