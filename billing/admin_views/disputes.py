@@ -1,4 +1,4 @@
-"""Statement disputes in the admin (namespace `billing_disputes`, operator guide §27): the queue (filters by status,
+"""Statement disputes in the admin (namespace `billing_disputes`, operator guide §25): the queue (filters by status,
 decision, merchant, run and dates; totals of the amounts in dispute and released; CSV/XLSX), and a dispute's page
 with the disputed line, the merchant's reason, the evidence of both sides, the timeline and the actions: ask the
 merchant for evidence, add a staff note or file, decide (released, upheld, partly released). Each action is a POST

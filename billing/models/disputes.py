@@ -1,4 +1,4 @@
-"""Statement disputes [结算争议] (BUSINESS_RULES §9; operator guide §20).
+"""Statement disputes [结算争议] (BUSINESS_RULES §9; operator guide §25).
 
 Within the response time of an issued statement (3 days by default) an owner, admin or finance user of the merchant
 disputes a line: the amount in dispute is what the merchant says the line got wrong in the platform's favour (a

@@ -1,4 +1,4 @@
-"""Statement disputes (billing.models.disputes; BUSINESS_RULES §9; operator guide §20).
+"""Statement disputes (billing.models.disputes; BUSINESS_RULES §9; operator guide §25).
 
     dispute_open(...)              the merchant disputes a line of an issued statement within its time, with the
                                    amount in dispute, what is wrong and optionally evidence; the amount is frozen

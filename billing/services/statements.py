@@ -1,4 +1,4 @@
-"""The statement's lifecycle after its run is built (BUSINESS_RULES §9; operator guide §20).
+"""The statement's lifecycle after its run is built (BUSINESS_RULES §9; operator guide §25).
 
     settlement_run_issue(...)   finance issues a built run: every draft statement of it becomes issued in one
                                 UPDATE, with the time to respond (3 days by default); the PDFs render in Celery

@@ -55,7 +55,8 @@ def statement_with_lines(*, merchant, run: SettlementRun | None = None, lines: l
         if spec.get("kind", K.ORDER) == K.ORDER and spec.get("category") is None:
             category = category or CategoryFactory()
             spec["category"] = category
-        spec.setdefault("day", run.period_start)
+        if spec.get("day") is None:
+            spec["day"] = run.period_start
     totals = {"order_count": 0, "gmv": Decimal(0), "refunds": Decimal(0), "commission": Decimal(0),
               **{field: Decimal(0) for field in TOTAL_OF_KIND.values()}}
     for spec in lines:
