@@ -6,6 +6,9 @@
   (set-based: one update of the payouts, one of their statements, one audit entry for the file);
 - `payout_return`: the bank sent a payout back (a closed or wrong account); it goes into the next file, to the
   merchant's default account as it then stands.
+
+Locks are taken in one order, the run's row and then its payouts' rows, so a payout marked paid while its file is
+being marked paid waits for it rather than deadlocking.
 """
 
 from __future__ import annotations
@@ -68,6 +71,8 @@ def payout_mark_paid(*, payout: Payout, bank_reference: str, actor: Any, paid_on
     now = now or timezone.now()
     reference = _bank_reference(bank_reference)
     day = _paid_on(paid_on, now)
+    # the run first, then the payout: the order every service of a run's payouts takes its locks in
+    row_lock(SettlementRun(pk=payout.run_id))
     payout = row_lock(payout)
     move = transition_check(payout, target=P.PAID, refused_message=_(
         "The payout is “%(current)s”: only a payout in a payout file can be marked paid."))
