@@ -50,7 +50,7 @@ from .files import (
     PerformanceFileError,
     field_labels,
     kind_labels,
-    performance_file_read,
+    performance_file_format,
     performance_template,
 )
 from .imports import performance_import_check, performance_import_rejections, performance_import_save
@@ -358,7 +358,7 @@ class ImportUploadView(ImportPageMixin, TemplateView):
             upload, kind = form.cleaned_data["file"], form.cleaned_data["kind"]
             content = upload.read()
             try:
-                performance_file_read(kind=kind, content=content, filename=upload.name)  # the rows come later
+                performance_file_format(content=content)  # the rows are read by the preview
             except PerformanceFileError as error:
                 form.add_error("file", error.message)
             else:

@@ -42,7 +42,9 @@ from portal.exceptions import ApplicationError
 from portal.models import PerformanceRowVersion
 
 Kind = PerformanceRowVersion.Kind
-MAX_ROWS = 50_000
+# a file is read, checked and saved within a web request: an XLSX this long takes tens of seconds on two busy cores
+# (tests/bench/bench_imports.py), a CSV a third of that; more data comes through the API, or in several files
+MAX_ROWS = 20_000
 
 # the fields of each kind of row, in the order of our template; `REQUIRED` are those without a default
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -149,7 +151,9 @@ def _header_keys(kind: str) -> dict[str, str]:
     return keys
 
 
-def _dataset(content: bytes) -> tablib.Dataset:
+def performance_file_format(*, content: bytes) -> str:
+    """"xlsx" or "csv" by the file's first bytes (never its name), or PerformanceFileError for a file that is
+    neither: the cheap check made at upload, before the rows are read."""
     if not content:
         raise PerformanceFileError(_("The file is empty."))
     if content.startswith(b"\xd0\xcf\x11\xe0"):
@@ -158,6 +162,15 @@ def _dataset(content: bytes) -> tablib.Dataset:
     if content.startswith(b"%PDF"):
         raise PerformanceFileError(_("This is a PDF. Upload the data as a spreadsheet: CSV or XLSX."))
     if content.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if b"\x00" in content[:4096]:
+        raise PerformanceFileError(_("The file is neither a readable CSV (UTF-8 or GBK text) nor an XLSX "
+                                     "workbook."))
+    return "csv"
+
+
+def _dataset(content: bytes) -> tablib.Dataset:
+    if performance_file_format(content=content) == "xlsx":
         try:
             return tablib.Dataset().load(content, format="xlsx")
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as error:

@@ -532,14 +532,22 @@ def scenario_ratings(results: dict) -> None:
     run(results, manage=manage)
 
 
+def scenario_performance_import(results: dict) -> None:
+    """Finance's file import of BENCH_IMPORT_ROWS order lines (default 20,000) as CSV and XLSX: read, preview, save,
+    save again (see bench_imports.py)."""
+    out = subprocess.run([PY, str(ROOT / "tests" / "bench" / "bench_imports.py")], cwd=ROOT, env=bench_env(),
+                         check=True, capture_output=True, text=True).stdout
+    results["performance_import"] = json.loads(out.strip().splitlines()[-1])
+
+
 SCENARIOS = {"pages": scenario_pages, "review_queue": scenario_review_queue, "submission": scenario_submission,
              "compiled_vs_orm": scenario_compiled_vs_orm, "commission": scenario_commission,
              "contract_pdf": scenario_contract_pdf, "contract_pdf_worker": scenario_contract_pdf_worker,
              "finance_deposits": scenario_finance_deposits, "webhooks": scenario_webhooks,
-             "ratings": scenario_ratings}
+             "ratings": scenario_ratings, "performance_import": scenario_performance_import}
 
 DEFAULT_SCENARIOS = ["pages", "review_queue", "submission", "commission", "contract_pdf", "contract_pdf_worker",
-                     "finance_deposits", "webhooks", "ratings"]
+                     "finance_deposits", "webhooks", "ratings", "performance_import"]
 
 
 def main() -> int:
@@ -587,6 +595,12 @@ def main() -> int:
                   f"{value['seconds']} s   ({value['chunks']} chunks, {value['workers']} workers;"
                   f" {value['rated']:,} rated, {value['not_rated']:,} N/R)"
                   f"   target {value['target_seconds']} s: {'ok' if value['ok'] else 'MISSED'}")
+        elif key == "performance_import":
+            for kind in ("csv", "xlsx"):
+                figures = value[kind]
+                print(f"{'import ' + kind:<28} {value['rows']:,} rows: read {figures['read_s']} s, preview"
+                      f" {figures['preview_s']} s, save {figures['save_new_s']} s,"
+                      f" again {figures['save_unchanged_s']} s")
         elif isinstance(value, dict) and "p95_ms" in value:
             print(f"{key:<28} " + "   ".join(f"{k} {v}" for k, v in value.items()))
         elif not isinstance(value, dict):
