@@ -48,6 +48,9 @@ class RatingListView(RoleRequiredMixin, WagtailAdminTemplateMixin, TemplateView)
     def get_page_title(self):
         return _("Credit ratings")
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         params = self.request.GET
