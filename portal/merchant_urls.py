@@ -4,6 +4,7 @@
 from django.urls import path
 
 from portal.accounts import views
+from portal.api import merchant_views as api_views
 from portal.ratings import views as rating_views
 
 app_name = "portal"
@@ -17,4 +18,6 @@ urlpatterns = [
     path("team/members/<int:membership_id>/role/", views.team_member_role, name="team_member_role"),
     path("team/members/<int:membership_id>/make-owner/", views.team_ownership_transfer,
          name="team_ownership_transfer"),
+    path("api-tokens/", api_views.api_tokens, name="api_tokens"),
+    path("api-tokens/<int:token_id>/revoke/", api_views.api_token_revoke_view, name="api_token_revoke"),
 ]

@@ -1,7 +1,7 @@
 """Writes of API tokens: made (the token is returned once and never stored), revoked, and marked as used.
 
-Client tokens (the trading platform) are made by staff in the Wagtail admin with any scopes; merchant tokens are
-read-only and made or revoked by an owner of that merchant. Each change is audited.
+Client tokens (the trading platform) are made by administrators in the Wagtail admin with any scopes; merchant
+tokens are read-only and made or revoked by an owner of that merchant. Each change is audited.
 """
 
 from __future__ import annotations
@@ -20,10 +20,13 @@ from portal.accounts.permissions import Capability, require_capability
 from portal.audit import audit_entry_create
 from portal.exceptions import ApplicationError, PermissionDenied
 from portal.models import ApiScope, ApiToken, Merchant
+from portal.roles import Role, user_has_any_role
 
 TOKEN_PREFIX = "zs"  # noqa: S105  (not a secret: the visible start of every token)
 # how stale `last_used_at` may get: it is written at most once a minute per token, not on every request
 LAST_USED_STEP = timedelta(minutes=1)
+# who makes and revokes the API clients' tokens (superusers hold every role)
+TOKEN_ADMIN_ROLES = frozenset({Role.ADMIN.value})
 # the most live tokens a merchant may hold
 MERCHANT_TOKENS_MAX = 10
 
@@ -49,8 +52,8 @@ def _name_clean(name: str) -> str:
 @transaction.atomic
 def api_client_token_create(*, name: str, scopes: Iterable[str], actor: Any) -> tuple[ApiToken, str]:
     """A token for an API client with `scopes`; returns it with the token text, which is shown only now."""
-    if not getattr(actor, "is_staff", False):
-        raise PermissionDenied(_("Only staff can make API client tokens."))
+    if not user_has_any_role(actor, TOKEN_ADMIN_ROLES):
+        raise PermissionDenied(_("Only administrators can make API client tokens."))
     chosen = sorted(set(scopes))
     if not chosen:
         raise ApplicationError(_("Choose at least one scope."))
@@ -89,8 +92,8 @@ def api_token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.kind == ApiToken.Kind.MERCHANT:
         _require_owner(merchant=token.merchant, actor=actor)
-    elif not getattr(actor, "is_staff", False):
-        raise PermissionDenied(_("Only staff can revoke API client tokens."))
+    elif not user_has_any_role(actor, TOKEN_ADMIN_ROLES):
+        raise PermissionDenied(_("Only administrators can revoke API client tokens."))
     if token.revoked_at is not None:
         return token
     token.revoked_at = timezone.now()

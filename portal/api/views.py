@@ -28,8 +28,10 @@ _READ_ERRORS = {401: schemas.ErrorOut, 403: schemas.ErrorOut, 404: schemas.Error
 
 
 def _upsert(request: HttpRequest, kind: str, rows: list) -> dict:
-    result: UpsertResult = performance_rows_upsert(kind=kind, rows=rows, source=DataSource.API,
-                                                   actor=None)
+    token: ApiToken = request.auth
+    result: UpsertResult = performance_rows_upsert(
+        kind=kind, rows=rows, source=DataSource.API,
+        audit_data={"api_token": token.pk, "api_token_name": token.name})
     return {"created": result.created, "updated": result.updated, "unchanged": result.unchanged,
             "rejected": result.rejected, "errors": result.errors}
 

@@ -12,6 +12,7 @@ within the amount and has a date; T (`settleable_on`) is not before completion; 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import date
 from decimal import Decimal
@@ -26,6 +27,11 @@ from portal.money import currency_places
 
 ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False)]
+
+
+# looked up once per currency, not once per row (Babel reads its data each time)
+_is_currency = functools.lru_cache(maxsize=64)(is_currency)
+_currency_places = functools.lru_cache(maxsize=64)(currency_places)
 
 
 def _default_currency() -> str:
@@ -73,14 +79,15 @@ class OrderLineRow(PerformanceRow):
     @field_validator("currency")
     @classmethod
     def _known_currency(cls, value: str) -> str:
-        if not is_currency(value):
+        if not _is_currency(value):
             raise ValueError("unknown_currency")
         return value
 
     @model_validator(mode="after")
     def _consistent(self) -> OrderLineRow:
-        places = currency_places(self.currency)
-        for name in ("amount", "refund_amount"):
+        places = _currency_places(self.currency)
+        # two places are checked by the field already; only currencies with fewer (JPY: none) need a look
+        for name in ("amount", "refund_amount") if places < 2 else ():
             if -getattr(self, name).normalize().as_tuple().exponent > places and getattr(self, name) != 0:
                 raise _RowRuleError(name, "too_many_places", places=places)
         if self.refund_amount > self.amount:

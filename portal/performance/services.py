@@ -120,10 +120,12 @@ def performance_rows_upsert(
     source: str,
     now: datetime | None = None,
     actor: Any | None = None,
+    audit_data: dict[str, Any] | None = None,
 ) -> UpsertResult:
     """Validate `rows` of `kind` (a `PerformanceRowVersion.Kind`) and write the good ones; see the module.
 
     Any number of rows may be given; they are written in batches of `BATCH_SIZE`, all in one transaction.
+    `audit_data` adds to the audit entry what the interface knows of the sender (the API client's token).
     Raises `ApplicationError` only for a wrong kind or source; everything wrong with a row is in `errors`.
     """
     spec = _spec(kind)
@@ -138,7 +140,7 @@ def performance_rows_upsert(
         if result.created or result.updated:
             audit_entry_create(actor=actor, action="portal.performance.upserted", data={
                 "kind": kind, "source": source, "created": result.created, "updated": result.updated,
-                "unchanged": result.unchanged, "rejected": result.rejected})
+                "unchanged": result.unchanged, "rejected": result.rejected, **(audit_data or {})})
     return result
 
 

@@ -540,14 +540,22 @@ def scenario_performance_import(results: dict) -> None:
     results["performance_import"] = json.loads(out.strip().splitlines()[-1])
 
 
+def scenario_api_ingest(results: dict) -> None:
+    """Order lines per second through POST /api/v1/order-lines: new, changed and resent (bench_api_ingest.py)."""
+    from bench_api_ingest import scenario_api_ingest as run
+
+    run(results, server_class=Server, manage=manage, port=PORT, serving_cpu=serving_cpu_seconds)
+
+
 SCENARIOS = {"pages": scenario_pages, "review_queue": scenario_review_queue, "submission": scenario_submission,
              "compiled_vs_orm": scenario_compiled_vs_orm, "commission": scenario_commission,
              "contract_pdf": scenario_contract_pdf, "contract_pdf_worker": scenario_contract_pdf_worker,
              "finance_deposits": scenario_finance_deposits, "webhooks": scenario_webhooks,
-             "ratings": scenario_ratings, "performance_import": scenario_performance_import}
+             "ratings": scenario_ratings, "performance_import": scenario_performance_import,
+             "api_ingest": scenario_api_ingest}
 
 DEFAULT_SCENARIOS = ["pages", "review_queue", "submission", "commission", "contract_pdf", "contract_pdf_worker",
-                     "finance_deposits", "webhooks", "ratings", "performance_import"]
+                     "finance_deposits", "webhooks", "ratings", "performance_import", "api_ingest"]
 
 
 def main() -> int:

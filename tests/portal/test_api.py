@@ -22,7 +22,7 @@ S = ApiScope
 
 @pytest.fixture
 def staff():
-    return staff_user("finance")
+    return staff_user("admin")
 
 
 @pytest.fixture
@@ -59,10 +59,12 @@ def test_a_token_is_shown_once_and_kept_hashed(staff):
     assert AuditEntry.objects.filter(action="portal.api_token.created", target_id=str(row.pk)).exists()
 
 
-def test_client_tokens_need_staff_and_known_scopes(staff):
+def test_client_tokens_need_an_administrator_and_known_scopes(staff):
     merchant, owner = merchant_user()
     with pytest.raises(PermissionDenied):
         api_client_token_create(name="x", scopes=[S.READ], actor=owner)
+    with pytest.raises(PermissionDenied):
+        api_client_token_create(name="x", scopes=[S.READ], actor=staff_user("finance"))
     with pytest.raises(ApplicationError):
         api_client_token_create(name="x", scopes=["admin"], actor=staff)
     with pytest.raises(ApplicationError):
@@ -87,6 +89,8 @@ def test_bulk_upsert_through_the_endpoint(staff, category):
     assert body["errors"][0]["message"] == "Enter a number."
     assert OrderLine.objects.get(external_id="OL-2").amount == Decimal("12.50")
     assert OrderLine.objects.get(external_id="OL-2").source == "api"
+    audit = AuditEntry.objects.filter(action="portal.performance.upserted").get()
+    assert (audit.data["api_token_name"], audit.data["created"]) == ("Trading platform", 2)
 
     # the same batch again changes nothing; a changed line is updated and versioned
     assert post(client, "order-lines", rows[:2]).json()["unchanged"] == 2

@@ -25,7 +25,7 @@ def token(db):
     request_finished.disconnect(close_old_connections)
     CategoryFactory(code="apparel")
     MerchantFactory()
-    yield api_client_token_create(name="schemathesis", scopes=list(ApiScope.values), actor=staff_user("finance"))[1]
+    yield api_client_token_create(name="schemathesis", scopes=list(ApiScope.values), actor=staff_user("admin"))[1]
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
