@@ -123,6 +123,7 @@ ACTION_LABELS: dict[str, Any] = {
     "payout_file.created": gettext_lazy("Payout file made"),
     "payout_file.downloaded": gettext_lazy("Payout file downloaded"),
     "payout_file.paid": gettext_lazy("Payout file marked paid"),
+    "reconciliation.exported": gettext_lazy("Reconciliation exceptions downloaded"),
     **dict.fromkeys((f"finance.{name}.exported" for name in PAYOUT_LISTS), gettext_lazy("Finance list downloaded")),
 }
 

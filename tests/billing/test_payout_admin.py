@@ -208,4 +208,9 @@ def test_the_reconciliation_report_lists_a_planted_difference(client, w):
     assert "Amount in the payout file" in table
     run_page = client.get(BASE + f"runs/{run.pk}/").content.decode()
     assert 'data-ties-out="no"' in run_page
+    response = client.get(BASE + f"runs/{run.pk}/reconciliation/", {"export": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Check", "Where", "Merchant", "Currency", "Expected", "Found", "Difference"]
+    assert ["Payout amount", w.s2.number, "禾润食品", "CNY", "1900.00", "1900.50", "0.50"] in rows
+    assert AuditEntry.objects.filter(action="billing.reconciliation.exported").count() == 1
     assert Statement.objects.filter(run=run, status=S.APPROVED).count() == 2
