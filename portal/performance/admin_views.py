@@ -214,16 +214,17 @@ class OrderLineListView(StaffListView):
     @cached_property
     def columns(self):
         return [
-            Column("external_id", label=gettext_lazy("External id"), sort_key="external_id"),
+            Column("external_id", label=gettext_lazy("External id"), sort_key="external_id",
+                   classname="performance-nowrap"),
             Column("merchant", label=gettext_lazy("Merchant"), accessor=lambda o: o.merchant.name,
                    sort_key="merchant__name"),
             Column("category", label=gettext_lazy("Category"), accessor=lambda o: o.category.name),
             MoneyColumn("amount", label=gettext_lazy("Amount"), sort_key="amount"),
             MoneyColumn("refund_amount", label=gettext_lazy("Refund"), sort_key="refund_amount"),
             Column("completed_on", label=gettext_lazy("Completed"), accessor=lambda o: _day(o.completed_on),
-                   sort_key="completed_on"),
+                   sort_key="completed_on", classname="performance-nowrap"),
             Column("settleable_on", label=gettext_lazy("T"), accessor=lambda o: _day(o.settleable_on),
-                   sort_key="settleable_on"),
+                   sort_key="settleable_on", classname="performance-nowrap"),
             BooleanColumn("fulfilled", label=gettext_lazy("Fulfilled")),
             BooleanColumn("on_time", label=gettext_lazy("On time")),
             Column("source", label=gettext_lazy("Source"), accessor="get_source_display", sort_key="source"),
