@@ -195,3 +195,17 @@ def disputes_menu_item():
 
     return dispute_menu_item()
 # ---- end statements
+
+
+# ---- settlements: the runs with their progress, a run's chunks, fees and deductions for statements
+from .admin_views.settlements import adjustments_menu_item, runs_menu_item, settlement_viewset  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_settlement_viewset():
+    return settlement_viewset
+
+
+hooks.register("register_billing_finance_menu_item", runs_menu_item)
+hooks.register("register_billing_finance_menu_item", adjustments_menu_item)
+# ---- end settlements
