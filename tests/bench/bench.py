@@ -518,6 +518,22 @@ def scenario_finance_deposits(results: dict) -> None:
         for run in ("", "filtered_", "after_append_", "filtered_after_append_"))
 
 
+SETTLEMENT_MERCHANTS = os.environ.get("BENCH_SETTLEMENT_MERCHANTS", "10000")
+SETTLEMENT_LINES = os.environ.get("BENCH_SETTLEMENT_LINES", "1000000")
+SETTLEMENT_WORKERS = os.environ.get("BENCH_SETTLEMENT_WORKERS", "2")
+
+
+def scenario_settlement(results: dict) -> None:
+    """A settlement run of BENCH_SETTLEMENT_MERCHANTS merchants (default 10,000) and BENCH_SETTLEMENT_LINES order
+    lines (default 1,000,000) in one week, built by BENCH_SETTLEMENT_WORKERS worker processes (default 2, as two
+    Celery workers): seconds from start to built, peak memory of each process, totals tied to the lines.
+    Targets: 30 s, 500 MiB."""
+    manage("bench_seed_settlements", "--merchants", SETTLEMENT_MERCHANTS, "--lines", SETTLEMENT_LINES)
+    out = manage("bench_settlement_run", "--workers", SETTLEMENT_WORKERS)
+    results["settlement"] = json.loads(out.strip().splitlines()[-1])
+    results["settlement"]["load_1min"] = round(os.getloadavg()[0], 1)
+
+
 def scenario_webhooks(results: dict) -> None:
     """Stripe webhook events processed per second, signed and re-read from localstripe (bench_webhooks.py)."""
     from bench_webhooks import scenario_webhooks as run
@@ -552,10 +568,10 @@ SCENARIOS = {"pages": scenario_pages, "review_queue": scenario_review_queue, "su
              "contract_pdf": scenario_contract_pdf, "contract_pdf_worker": scenario_contract_pdf_worker,
              "finance_deposits": scenario_finance_deposits, "webhooks": scenario_webhooks,
              "ratings": scenario_ratings, "performance_import": scenario_performance_import,
-             "api_ingest": scenario_api_ingest}
+             "api_ingest": scenario_api_ingest, "settlement": scenario_settlement}
 
 DEFAULT_SCENARIOS = ["pages", "review_queue", "submission", "commission", "contract_pdf", "contract_pdf_worker",
-                     "finance_deposits", "webhooks", "ratings", "performance_import", "api_ingest"]
+                     "finance_deposits", "webhooks", "ratings", "performance_import", "api_ingest", "settlement"]
 
 
 def main() -> int:
@@ -587,6 +603,12 @@ def main() -> int:
             print(f"{'commission (set-based)':<28} {value['lines']:,} lines in {value['seconds']} s"
                   f"   {value['lines_per_second']:,} lines/s   {value['queries']} queries"
                   f"   target {value['target_seconds']} s: {'ok' if value['ok'] else 'MISSED'}")
+        elif key == "settlement":
+            print(f"{'settlement run':<28} {value['statements']:,} statements, {value['lines']:,} lines in"
+                  f" {value['seconds']} s with {value['workers']} workers   peak {value['peak_rss_mib']} MiB"
+                  f"   totals mismatched {value['totals_mismatched']} (load {value['load_1min']})"
+                  f"   target {value['target_seconds']} s, {value['target_mib']} MiB:"
+                  f" {'ok' if value['ok'] else 'MISSED'}")
         elif key == "contract_pdf":
             print(f"{'contract PDF render + seal':<28} median {value['median_s']} s   p95 {value['p95_s']} s"
                   f"   (CPU median {value['cpu_median_s']} s, p95 {value['cpu_p95_s']} s; load {value['load_1min']})"

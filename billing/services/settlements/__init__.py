@@ -1,4 +1,4 @@
-"""Settlement runs [结算] (BUSINESS_RULES §9; operator guide §20).
+"""Settlement runs [结算] (BUSINESS_RULES §9; operator guide §23).
 
     settlement_run_start(...)    a run for a period (weekly Monday–Sunday by default), its chunks planned by
                                  merchant id range; starting a period that already has a run returns that run

@@ -1,4 +1,4 @@
-"""Fees and deductions for the next statement (`SettlementAdjustment`; operator guide §20).
+"""Fees and deductions for the next statement (`SettlementAdjustment`; operator guide §23).
 
     settlement_adjustment_propose(...)  finance records the fee or deduction, its amount and why
     settlement_adjustment_approve(...)  a finance or management user who is not the maker approves it; the

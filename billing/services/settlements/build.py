@@ -7,7 +7,7 @@ period start) by `contracts.commission.commission_rates` and passed in as arrays
 stored once (`CommissionExplanation`). SQLite, the development default, has no exact decimal arithmetic in SQL,
 so there the same lines are computed in Python with the same rounding (`round_money`, half-up to the fen).
 
-What a statement holds (operator guide §20):
+What a statement holds (operator guide §23):
 - order lines: GMV, refund, commission = round(rate × (GMV − refund)), amount = GMV − refund − commission;
 - corrections of order lines settled before and changed since (a late refund): the differences, at the rate
   the line was settled at;
