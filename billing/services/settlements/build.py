@@ -235,30 +235,31 @@ class _Build:
         return {s.merchant_id: s for s in Statement.objects.filter(run=run, merchant_id__in=list(self.contracts))}
 
     def _order_lines_sql(self, rates) -> None:
+        """One INSERT … SELECT of the chunk's order lines joined to their rates. The rates and the statement of
+        each merchant come in as arrays (a handful of parameters whatever the number of rows), so the plan needs
+        no join to the statements table and no statistics of it."""
         keys = list(rates)
-        line, order, statement = (StatementLine._meta.db_table, OrderLine._meta.db_table,
-                                  Statement._meta.db_table)
+        line, order = StatementLine._meta.db_table, OrderLine._meta.db_table
         # the table names are the models', every value is a parameter
         sql = f"""
             INSERT INTO {line} (statement_id, kind, order_line_id, order_version, category_id, day, gmv, refund,
                                 commission_rate, commission, explanation_id, amount, description, reference)
-            SELECT s.id, %s, ol.id, ol.version, ol.category_id, ol.settleable_on, ol.amount, ol.refund_amount,
-                   r.rate, c.commission, r.explanation_id, ol.amount - ol.refund_amount - c.commission, '',
-                   ol.external_id
+            SELECT r.statement_id, %s, ol.id, ol.version, ol.category_id, ol.settleable_on, ol.amount,
+                   ol.refund_amount, r.rate, c.commission, r.explanation_id,
+                   ol.amount - ol.refund_amount - c.commission, '', ol.external_id
             FROM {order} ol
-            JOIN {statement} s ON s.run_id = %s AND s.merchant_id = ol.merchant_id
-            JOIN unnest(%s::bigint[], %s::bigint[], %s::date[], %s::numeric[], %s::bigint[])
-                 AS r(merchant_id, category_id, day, rate, explanation_id)
+            JOIN unnest(%s::bigint[], %s::bigint[], %s::date[], %s::numeric[], %s::bigint[], %s::bigint[])
+                 AS r(merchant_id, category_id, day, rate, explanation_id, statement_id)
               ON r.merchant_id = ol.merchant_id AND r.category_id = ol.category_id AND r.day = ol.settleable_on
             CROSS JOIN LATERAL (SELECT ROUND((ol.amount - ol.refund_amount) * r.rate / 100, 2) AS commission) c
-            WHERE ol.merchant_id BETWEEN %s AND %s AND ol.merchant_id = ANY(%s::bigint[])
+            WHERE ol.merchant_id = ANY(%s::bigint[])
               AND ol.settleable_on BETWEEN %s AND %s AND ol.currency = %s
               AND NOT EXISTS (SELECT 1 FROM {line} x WHERE x.order_line_id = ol.id AND x.kind = %s)
         """  # noqa: S608
-        params = [K.ORDER, self.run.pk, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
-                  [rates[k][0] for k in keys], [rates[k][1] for k in keys], self.chunk.first_merchant_id,
-                  self.chunk.last_merchant_id, list(self.contracts), self.first_day, self.run.period_end,
-                  self.currency, K.ORDER]
+        params = [K.ORDER, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
+                  [rates[k][0] for k in keys], [rates[k][1] for k in keys],
+                  [self.statements[k[0]].pk for k in keys], list(self.contracts), self.first_day,
+                  self.run.period_end, self.currency, K.ORDER]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
 
