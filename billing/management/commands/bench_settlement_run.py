@@ -30,6 +30,19 @@ def _rss_mib(usage) -> float:
     return round(usage.ru_maxrss / 1024, 1)  # Linux: KiB
 
 
+def _backend_cpu_seconds() -> float:
+    """CPU time of this connection's PostgreSQL backend (the database runs on this machine: /proc)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _worker(queue, results) -> None:
     from billing.services.settlements import settlement_chunk_build
 
@@ -41,9 +54,12 @@ def _worker(queue, results) -> None:
             break
         settlement_chunk_build(chunk=SettlementChunk.objects.get(pk=chunk_id))
         built += 1
+    database_cpu = _backend_cpu_seconds()
     connections.close_all()
-    results.put({"pid": os.getpid(), "chunks": built,
-                 "peak_rss_mib": _rss_mib(resource.getrusage(resource.RUSAGE_SELF))})
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    results.put({"pid": os.getpid(), "chunks": built, "peak_rss_mib": _rss_mib(usage),
+                 "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+                 "database_cpu_seconds": round(database_cpu, 2)})
 
 
 class Command(BaseCommand):
@@ -98,6 +114,14 @@ class Command(BaseCommand):
             "parent_peak_rss_mib": _rss_mib(resource.getrusage(resource.RUSAGE_SELF)),
             "workers_peak_rss_mib": [w["peak_rss_mib"] for w in per_worker], "peak_rss_mib": peak,
             "totals_mismatched": mismatched, "worker_failures": failed,
+            # the work done, whatever else the machine runs: the workers' CPU and their database backends'; on two
+            # idle cores the run takes about the larger of (all of it / 2) and the busiest worker's share
+            "workers_cpu_seconds": [w["cpu_seconds"] for w in per_worker],
+            "database_cpu_seconds": [w["database_cpu_seconds"] for w in per_worker],
+            "idle_two_cores_estimate_seconds": round(max(
+                sum(w["cpu_seconds"] + w["database_cpu_seconds"] for w in per_worker) / 2,
+                max(w["cpu_seconds"] + w["database_cpu_seconds"] for w in per_worker)), 1),
+            "load_1min": round(os.getloadavg()[0], 1),
             "target_seconds": TARGET_SECONDS, "target_mib": TARGET_MIB,
             "ok": run.status == SettlementRun.Status.BUILT and elapsed <= TARGET_SECONDS and peak < TARGET_MIB
             and not mismatched and not failed,
