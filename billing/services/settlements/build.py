@@ -237,8 +237,14 @@ class _Build:
     def _order_lines_sql(self, rates) -> None:
         """One INSERT … SELECT of the chunk's order lines joined to their rates. The rates and the statement of
         each merchant come in as arrays (a handful of parameters whatever the number of rows), so the plan needs
-        no join to the statements table and no statistics of it."""
+        no join to the statements table and no statistics of it. The lines already settled are read first: an
+        INSERT that looked itself up in the table it fills could, on a table the planner believes empty, scan
+        the rows it has just written once per row."""
         keys = list(rates)
+        settled = list(StatementLine.objects.filter(
+            kind=K.ORDER, order_line__merchant_id__in=list(self.contracts),
+            order_line__settleable_on__gte=self.first_day, order_line__settleable_on__lte=self.run.period_end,
+        ).values_list("order_line_id", flat=True))
         line, order = StatementLine._meta.db_table, OrderLine._meta.db_table
         # the table names are the models', every value is a parameter
         sql = f"""
@@ -254,12 +260,12 @@ class _Build:
             CROSS JOIN LATERAL (SELECT ROUND((ol.amount - ol.refund_amount) * r.rate / 100, 2) AS commission) c
             WHERE ol.merchant_id = ANY(%s::bigint[])
               AND ol.settleable_on BETWEEN %s AND %s AND ol.currency = %s
-              AND NOT EXISTS (SELECT 1 FROM {line} x WHERE x.order_line_id = ol.id AND x.kind = %s)
+              AND NOT (ol.id = ANY(%s::bigint[]))
         """  # noqa: S608
         params = [K.ORDER, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
                   [rates[k][0] for k in keys], [rates[k][1] for k in keys],
                   [self.statements[k[0]].pk for k in keys], list(self.contracts), self.first_day,
-                  self.run.period_end, self.currency, K.ORDER]
+                  self.run.period_end, self.currency, settled]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
 
