@@ -109,11 +109,11 @@ def approve(w) -> SettlementRun:
 
 def test_finance_approves_the_run_from_its_page_and_the_maker_is_told_why_not(client, w):
     client.force_login(w.finance)
-    page = client.get(BASE + f"runs/{w.run.pk}/").content.decode()
+    page = client.get(BASE + f"runs/{w.run.pk}/", follow=True).content.decode()
     assert 'id="run-why-not"' in page and "another person has to approve it" in page
     assert 'id="run-approve"' not in page
     client.force_login(w.finance2)
-    page = client.get(BASE + f"runs/{w.run.pk}/").content.decode()
+    page = client.get(BASE + f"runs/{w.run.pk}/", follow=True).content.decode()
     assert 'id="run-approve"' in page and "One, by someone other than who started the run" in page
     response = client.post(BASE + f"runs/{w.run.pk}/approve/", {"note": "ok"}, follow=True)
     assert "Settlement run approved: 2 payouts to send." in response.content.decode()
@@ -206,7 +206,7 @@ def test_the_reconciliation_report_lists_a_planted_difference(client, w):
     table = page[page.index('id="reconciliation-exceptions"'):]
     assert "Payout amount" in table and w.s2.number in table and "¥0.50" in table
     assert "Amount in the payout file" in table
-    run_page = client.get(BASE + f"runs/{run.pk}/").content.decode()
+    run_page = client.get(BASE + f"runs/{run.pk}/", follow=True).content.decode()
     assert 'data-ties-out="no"' in run_page
     response = client.get(BASE + f"runs/{run.pk}/reconciliation/", {"export": "csv"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
