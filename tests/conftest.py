@@ -19,21 +19,26 @@ def migration_data_ensure() -> None:
     roles_sync()
 
 
-def _transactional(request) -> bool:
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
+def _transactional(item) -> bool:
+    if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
         return True
-    marker = request.node.get_closest_marker("django_db")
+    marker = item.get_closest_marker("django_db")
     return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
 
 
-@pytest.fixture(autouse=True)
-def _migration_data_back(request, django_db_blocker):
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
     """After a test that committed (and so was followed by a flush), the next test in this process finds the
-    database as migrations left it, whichever order the workers run the files in."""
-    yield
-    if _transactional(request):
-        with django_db_blocker.unblock():
-            migration_data_ensure()
+    database as migrations left it, whichever order the workers run the files in. This runs once all of the
+    test's fixtures are torn down, the flush included; after the last test the test database is gone."""
+    try:
+        return (yield)
+    finally:
+        if nextitem is not None and _transactional(item):
+            from pytest_django.plugin import blocking_manager_key
+
+            with item.config.stash[blocking_manager_key].unblock():
+                migration_data_ensure()
 
 
 @pytest.fixture(autouse=True)
