@@ -7,7 +7,7 @@ PORT ?= 8000
 STRIPE_PORT ?= 8420
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: install sysdeps messages migrate demo run test check lint bench e2e worker clean
+.PHONY: install sysdeps messages migrate demo demo-month run test check lint bench e2e worker clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ migrate: install
 
 demo: migrate
 	@$(PY) manage.py load_demo
+
+demo-month: demo
+	@$(PY) manage.py demo_month
 
 run: demo
 	@bash scripts/run-dev.sh $(PORT) $(STRIPE_PORT)
