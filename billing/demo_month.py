@@ -93,10 +93,10 @@ class Profile:
     satisfaction: float
 
 
-EXCELLENT = Profile("excellent", 0.002, 0.02, 0.03, 0.006, 4.8)
-GOOD = Profile("good", 0.01, 0.05, 0.05, 0.02, 4.5)
-WEAK = Profile("weak", 0.025, 0.09, 0.08, 0.04, 4.0)  # a score around 60–75: below 80
-RED_LINE = Profile("red line", 0.005, 0.14, 0.04, 0.015, 4.5)  # on-time at about 6 points: a red line
+EXCELLENT = Profile("excellent", 0.002, 0.02, 0.03, 0.006, 4.8)  # a score around 90–95: A
+GOOD = Profile("good", 0.006, 0.04, 0.045, 0.015, 4.6)  # around 85: B
+WEAK = Profile("weak", 0.02, 0.07, 0.06, 0.035, 4.1)  # around 65: C, below 80
+RED_LINE = Profile("red line", 0.005, 0.14, 0.04, 0.015, 4.5)  # on-time at a few points: a red line
 NEW = Profile("new", 0.01, 0.05, 0.05, 0.02, 4.5)  # too few orders: not rated
 
 
