@@ -18,6 +18,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import AdminDateInput
 
+from portal.change_control import version_state, versions_with_state
 from portal.exceptions import ApplicationError, errors_onto_form
 from portal.models import Category, MerchantGrade
 
@@ -72,16 +73,6 @@ def _grid(schedule: DepositSchedule) -> list[dict]:
             for risk in Category.RiskClass.values]
 
 
-def version_state(schedule: DepositSchedule, in_force: DepositSchedule | None, today) -> tuple[str, str]:
-    if schedule.approved_at is None:
-        return "proposed", _("Proposed, awaiting approval")
-    if in_force is not None and schedule.pk == in_force.pk:
-        return "in_force", _("In force")
-    if schedule.effective_from > today:
-        return "scheduled", _("Approved, takes effect later")
-    return "superseded", _("Superseded")
-
-
 class _Page(DepositStaffRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
     header_icon = "table"
 
@@ -101,10 +92,8 @@ class DepositTableIndexView(_Page):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         in_force = deposit_table_in_force(today)
-        versions = list(DepositSchedule.objects.select_related("created_by", "approved_by")
-                        .order_by("-effective_from", "-id"))
-        for version in versions:
-            version.state, version.state_label = version_state(version, in_force, today)
+        versions = versions_with_state(list(DepositSchedule.objects.select_related("created_by", "approved_by")
+                                            .order_by("-effective_from", "-id")), in_force, today)
         context.update(versions=versions, in_force=in_force, grid=_grid(in_force) if in_force else [],
                        grades=MerchantGrade.values, propose_url=url("propose"))
         return context

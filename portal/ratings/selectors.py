@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from portal.models import (
     DIMENSIONS,
@@ -21,6 +22,7 @@ from portal.models import (
     RatingModelVersion,
     RatingRun,
 )
+from portal.timeline import TimelineEntry, text_details, timeline_build
 
 # BUSINESS_RULES §8: a merchant that is not rated (N/R, too few orders, or never computed) is treated as C.
 UNRATED_GRADE = MerchantGrade.C.value
@@ -136,3 +138,20 @@ def rating_runs_recent(*, limit: int = 5) -> list[RatingRun]:
                           chunks_done=Count("chunks", filter=Q(chunks__status=RatingChunk.Status.DONE)),
                           chunks_failed=Count("chunks", filter=Q(chunks__status=RatingChunk.Status.FAILED)))
                 .order_by("-started_at", "-id")[:limit])
+
+
+RATING_MODEL_ACTION_PREFIX = "portal.rating_model."
+
+
+def rating_model_timeline(*, version: RatingModelVersion) -> list[TimelineEntry]:
+    """The version's history from the audit log (loaded with the defaults, proposed, approved), oldest first."""
+    def proposed(entry: TimelineEntry, _context) -> None:
+        entry.details = text_details(entry.data, "note")
+
+    return timeline_build(
+        target=version, action_prefix=RATING_MODEL_ACTION_PREFIX,
+        sentences={"defaults_loaded": gettext_lazy("Default rating model loaded"),
+                   "proposed": gettext_lazy("Rating model proposed"),
+                   "approved": gettext_lazy("Rating model approved"),
+                   "discarded": gettext_lazy("Rating model proposal discarded")},
+        describers={"proposed": proposed})

@@ -10,6 +10,7 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from portal.performance.admin_views import PerformanceMenuItem
 
+from . import admin_versions as versions
 from . import admin_views as views
 
 
@@ -22,6 +23,11 @@ class RatingsViewSet(ViewSet):
         return [
             path("", views.RatingListView.as_view(), name="list"),
             path("merchants/<int:pk>/", views.MerchantRatingView.as_view(), name="merchant"),
+            path("model/", versions.RatingModelIndexView.as_view(), name="model_index"),
+            path("model/new/", versions.RatingModelProposeView.as_view(), name="model_propose"),
+            path("model/<int:pk>/", versions.RatingModelDetailView.as_view(), name="model_detail"),
+            path("model/<int:pk>/approve/", versions.RatingModelApproveView.as_view(), name="model_approve"),
+            path("model/<int:pk>/discard/", versions.RatingModelDiscardView.as_view(), name="model_discard"),
         ]
 
 
