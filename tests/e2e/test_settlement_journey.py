@@ -100,7 +100,8 @@ def test_order_lines_to_payout_file_with_a_released_dispute(base_data, new_conte
         bank_account_for(merchant)
 
     # the trading platform sends the week's order lines
-    _row, token = api_client_token_create(name="Trading platform", scopes=[ApiScope.ORDERS_WRITE], actor=maker)
+    _row, token = api_client_token_create(name="Trading platform", scopes=[ApiScope.ORDERS_WRITE],
+                                          actor=staff_user(Role.ADMIN))
     day = week + dt.timedelta(days=2)
     rows = [{"external_id": f"E2E-{n}", "merchant": merchant.pk, "category": "apparel", "amount": amount,
              "refund_amount": refund, "refunded_on": day.isoformat() if refund != "0" else None,
