@@ -1,6 +1,7 @@
 """The shared domain every package stands on."""
 
 from .accounts import User
+from .alerts import Alert, AlertKind, AlertStatus
 from .api import ApiScope, ApiToken
 from .audit import AuditEntry
 from .calendar import CalendarDay
@@ -23,6 +24,9 @@ from .settings import PortalSettings
 from .vocabulary import CooperationMode, MerchantGrade
 
 __all__ = [
+    "Alert",
+    "AlertKind",
+    "AlertStatus",
     "ApiScope",
     "ApiToken",
     "DIMENSIONS",

@@ -12,7 +12,8 @@ set-based, in chunks of merchant ids that several Celery workers share.
 
 Rated merchants: partners of kind merchant that are active, under re-qualification or suspended (suppliers have
 their own quarterly score). History is one row per merchant and day; a rerun of the same day replaces it. No
-grade, commission or deposit changes here: what a new grade sets off is the alerts' business.
+grade, commission or deposit changes here: what a new rating sets off is the alerts' business
+(`portal.alerts.services.rating_alerts_raise`, called in each chunk's transaction).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.alerts.services import rating_alerts_raise
 from portal.exceptions import ApplicationError
 from portal.models import (
     Complaint,
@@ -197,6 +199,7 @@ def rating_chunk_compute(*, chunk: RatingChunk) -> RatingChunk:
             now = timezone.now()
             rate = _chunk_rate_sql if connection.vendor == "postgresql" else _chunk_rate_orm
             rated, unrated = rate(chunk=chunk, run=run, version=version, now=now)
+            rating_alerts_raise(run=run, lo=chunk.merchant_id_from, hi=chunk.merchant_id_to, now=now)
             RatingChunk.objects.filter(pk=chunk.pk).update(status=RatingChunk.Status.DONE, rated_count=rated,
                                                            unrated_count=unrated, finished_at=now, error="")
     except Exception as exc:

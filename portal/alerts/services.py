@@ -1,0 +1,176 @@
+"""Alerts on the credit rating (BUSINESS_RULES §8, §4.3; operator guide §21).
+
+    rating_alerts_raise(...)    the nightly recompute's end of a chunk: from the chunk's new ratings, in a fixed
+                                number of queries whatever its size, an alert per merchant and kind —
+                                complaint rate above 5% (squad and management), score below 80 (nightly
+                                warning to the squad), a dimension below 60 points (red line: suspension review
+                                for the squad lead); the emails go after commit
+    alert_acknowledge(...)      open → acknowledged (the owner has taken it up), with a note
+    alert_close(...)            open | acknowledged → closed, with a note
+    alert_emails_send(...)      emails every alert not yet emailed to its recipients, each in their language
+
+Routing: the merchant's squad is the squad of its main category (the category of most of its order lines in the
+rating's window; on a tie the lower category id; of several squads the first). The owner is the squad's lead;
+without a squad or lead the alert has no owner and goes to every recruitment lead. A merchant holds at most one
+alert of a kind that is not closed: the next night raises none while it is open or acknowledged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.audit import audit_entry_create
+from portal.calendar import add_working_days
+from portal.exceptions import ApplicationError
+from portal.models import DIMENSIONS, Alert, AlertKind, MerchantRating, OrderLine, RatingRun, Squad
+from portal.workflow import transition_run
+
+COMPLAINT_RATE_LIMIT = Decimal("5")  # percent: above it (not at it) an alert
+SCORE_WARNING_BELOW = Decimal("80")
+RED_LINE_BELOW = Decimal("60")  # points of any dimension
+# working days the owner has to answer an alert of each kind
+DEADLINE_WORKING_DAYS = {AlertKind.COMPLAINT_RATE: 3, AlertKind.SCORE_BELOW: 5, AlertKind.RED_LINE: 2,
+                         AlertKind.REQUALIFICATION: 20, AlertKind.TAIL_REVIEW: 20}
+
+
+def alert_deadline(*, kind: str, now: dt.datetime) -> dt.date:
+    return timezone.localtime(add_working_days(now, DEADLINE_WORKING_DAYS[kind])).date()
+
+
+def merchant_squads(*, merchant_ids: Iterable[int], window: tuple[dt.date, dt.date]) -> dict[int, Squad]:
+    """The squad of each merchant's main category (see the module's docstring), in three queries."""
+    ids = list(merchant_ids)
+    if not ids:
+        return {}
+    main: dict[int, int] = {}
+    best: dict[int, int] = {}
+    rows = (OrderLine.objects.filter(merchant_id__in=ids, completed_on__range=window)
+            .values("merchant_id", "category_id").annotate(n=Count("id")).order_by("merchant_id", "category_id"))
+    for row in rows:
+        if row["n"] > best.get(row["merchant_id"], 0):
+            best[row["merchant_id"]], main[row["merchant_id"]] = row["n"], row["category_id"]
+    squads = {s.pk: s for s in Squad.objects.select_related("lead").order_by("pk")}
+    by_category: dict[int, Squad] = {}
+    for squad_id, category_id in (Squad.categories.through.objects.order_by("squad_id")
+                                  .values_list("squad_id", "category_id")):
+        by_category.setdefault(category_id, squads[squad_id])
+    return {mid: by_category[cid] for mid, cid in main.items() if cid in by_category}
+
+
+def _red_lines(row: dict) -> list[dict]:
+    return [{"dimension": d, "points": str(row[f"{d}_points"])} for d in DIMENSIONS
+            if row[f"{d}_points"] is not None and row[f"{d}_points"] < RED_LINE_BELOW]
+
+
+def alerts_create(*, rows: list[dict], now: dt.datetime, window: tuple[dt.date, dt.date]) -> int:
+    """Insert the alerts described by `rows` (kind, merchant_id, rating_id, as_of, score, data) in one statement,
+    routed to their squads; a merchant's kind that already has an unclosed alert is left out. Returns how many
+    alerts there are now for these rows' (merchant, kind, as_of) that were not there before."""
+    if not rows:
+        return 0
+    squads = merchant_squads(merchant_ids={r["merchant_id"] for r in rows}, window=window)
+    deadlines = {kind: alert_deadline(kind=kind, now=now) for kind in {r["kind"] for r in rows}}
+    mine = Alert.objects.filter(created_at=now, merchant_id__in={r["merchant_id"] for r in rows})
+    before = mine.count()
+    Alert.objects.bulk_create([
+        Alert(kind=r["kind"], merchant_id=r["merchant_id"], rating_id=r.get("rating_id"), as_of=r["as_of"],
+              score=r.get("score"), data=r.get("data") or {}, squad=squads.get(r["merchant_id"]),
+              owner_id=getattr(squads.get(r["merchant_id"]), "lead_id", None), deadline=deadlines[r["kind"]],
+              created_at=now)
+        for r in rows], batch_size=2000, ignore_conflicts=True)
+    created = mine.count() - before
+    if created:
+        transaction.on_commit(_emails_enqueue)
+    return created
+
+
+def rating_alerts_raise(*, run: RatingRun, lo: int, hi: int, now: dt.datetime | None = None) -> int:
+    """Raise the alerts of the ratings `run` wrote for merchant ids `lo`..`hi` (a chunk), in the chunk's
+    transaction. Returns how many alerts were raised."""
+    now = now or timezone.now()
+    points = [f"{d}_points" for d in DIMENSIONS]
+    red = Q()
+    for field in points:
+        red |= Q(**{f"{field}__lt": RED_LINE_BELOW})
+    ratings = (MerchantRating.objects.filter(as_of=run.as_of, merchant_id__gte=lo, merchant_id__lte=hi)
+               .filter(Q(complaints_rate__gt=COMPLAINT_RATE_LIMIT)
+                       | Q(rated=True) & (Q(score__lt=SCORE_WARNING_BELOW) | red))
+               .values("id", "merchant_id", "as_of", "rated", "score", "complaints_rate", "window_start",
+                       "window_end", *points))
+    rows: list[dict] = []
+    window = None
+    for r in ratings:
+        window = (r["window_start"], r["window_end"])
+        base = {"merchant_id": r["merchant_id"], "rating_id": r["id"], "as_of": r["as_of"], "score": r["score"]}
+        if r["complaints_rate"] is not None and r["complaints_rate"] > COMPLAINT_RATE_LIMIT:
+            rows.append({**base, "kind": AlertKind.COMPLAINT_RATE,
+                         "data": {"complaint_rate": str(r["complaints_rate"]), "limit": str(COMPLAINT_RATE_LIMIT)}})
+        if r["rated"] and r["score"] < SCORE_WARNING_BELOW:
+            rows.append({**base, "kind": AlertKind.SCORE_BELOW,
+                         "data": {"score": str(r["score"]), "limit": str(SCORE_WARNING_BELOW)}})
+        if r["rated"] and (lines := _red_lines(r)):
+            rows.append({**base, "kind": AlertKind.RED_LINE, "data": {"dimensions": lines}})
+    if not rows:
+        return 0
+    created = alerts_create(rows=rows, now=now, window=window)
+    # a rerun of the day replaced the ratings: the day's alerts still open point at the new rows
+    Alert.objects.filter(as_of=run.as_of, merchant_id__gte=lo, merchant_id__lte=hi, rating=None).update(
+        rating_id=MerchantRating.objects.filter(merchant_id=OuterRef("merchant_id"), as_of=run.as_of)
+        .order_by().values("id")[:1])
+    audit_entry_create(actor=None, action="portal.alerts.raised", target=run,
+                       data={"merchant_ids": [lo, hi], "alerts": created})
+    return created
+
+
+def _note(note: str) -> str:
+    return (note or "").strip()[:2000]
+
+
+def alert_acknowledge(*, alert: Alert, actor: Any, note: str = "", now: dt.datetime | None = None) -> Alert:
+    """open → acknowledged: the owner (or another member of staff) has taken the alert up."""
+    now = now or timezone.now()
+    return transition_run(instance=alert, target=Alert.Status.ACKNOWLEDGED, actor=actor,
+                          action="portal.alert.acknowledged", from_states=[Alert.Status.OPEN],
+                          fields={"acknowledged_at": now, "acknowledged_by": actor,
+                                  **({"note": _note(note)} if _note(note) else {})},
+                          data={"note": _note(note)})
+
+
+def alert_close(*, alert: Alert, actor: Any, note: str, now: dt.datetime | None = None) -> Alert:
+    """open | acknowledged → closed, with what was done. A closed alert lets the next night raise a new one."""
+    note = _note(note)
+    if not note:
+        raise ApplicationError(_("Say what was done about the alert before closing it."))
+    now = now or timezone.now()
+    return transition_run(instance=alert, target=Alert.Status.CLOSED, actor=actor, action="portal.alert.closed",
+                          from_states=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED],
+                          fields={"closed_at": now, "closed_by": actor, "note": note}, data={"note": note})
+
+
+def _emails_enqueue() -> None:
+    from .tasks import alert_emails_task
+
+    alert_emails_task.delay()
+
+
+def alert_emails_send(*, limit: int = 5000) -> int:
+    """Email every alert not yet emailed (at most `limit` of them); returns how many emails were sent."""
+    from .mail import AlertRecipients, alert_mail_send
+
+    sent = 0
+    recipients = AlertRecipients()
+    alerts = list(Alert.objects.filter(emailed_at=None).select_related("merchant", "squad__lead", "owner")
+                  .order_by("pk")[:limit])
+    for alert in alerts:
+        sent += alert_mail_send(alert=alert, users=recipients.of(alert))
+        Alert.objects.filter(pk=alert.pk).update(emailed_at=timezone.now())
+    return sent
+
