@@ -31,3 +31,22 @@ def contract_terminated_received(sender: Any, *, contract_id: int, effective_on:
     contract = Contract.objects.select_related("merchant").get(pk=contract_id)
     deposit_refund_due(contract=contract, effective_on=effective_on)
     settlement_balances_invoice_for_contract(contract=contract)
+
+
+def merchant_grade_changed_received(sender: Any, *, merchant_id: int, to_grade: str, as_of: Any = None,
+                                    **kwargs: Any) -> None:
+    """The deposit requirement follows the new grade (portal/merchants/signals.py): a higher one at once with a
+    top-up request, a lower one at the quarterly review. A merchant without a deposit account has nothing to
+    follow. An error is logged and re-raised; the next grade change or the quarterly review applies the table."""
+    from .models import DepositAccount
+    from .services.deposit_tables import deposit_requirement_apply
+
+    account = DepositAccount.objects.filter(merchant_id=merchant_id).first()
+    if account is None:
+        return
+    try:
+        deposit_requirement_apply(account=account, actor=None)
+    except Exception:
+        logger.exception("merchant_grade_changed: the deposit requirement of merchant %s could not follow grade %s",
+                         merchant_id, to_grade)
+        raise

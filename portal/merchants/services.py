@@ -166,3 +166,48 @@ def merchant_grade_set(*, merchant: Merchant, actor: Any | None, grade: str, dep
     audit_entry_create(actor=actor, action=f"{ACTION_PREFIX}graded", target=merchant, data={
         "from": before, "to": {"grade": grade, "deposit": amount, "currency": currency}, "reason": reason})
     return merchant
+
+
+# graded by the rating (A–D); E is a sanction staff set (after a suspension) that no rating lifts
+RATING_GRADES = ["A", "B", "C", "D"]
+
+
+def merchant_grades_follow_ratings(*, as_of: dt.date, merchant_id_from: int, merchant_id_to: int) -> list[dict]:
+    """Move the grade of every merchant with ids `merchant_id_from`..`merchant_id_to` whose rating as of `as_of`
+    is rated with another grade than its own (in the caller's transaction): one query finds them, one UPDATE moves
+    them, each gets an audit entry, and after commit `merchant_grade_changed` is sent for each (see
+    `portal.merchants.signals`). A merchant not rated (N/R) keeps its grade; so does one in grade E or not yet
+    approved or terminated. Returns the changes ({merchant_id, from, to})."""
+    from django.db.models import F, OuterRef, Subquery
+
+    from portal.models import MerchantRating
+
+    from .signals import merchant_grade_changed
+
+    rating_grade = (MerchantRating.objects.filter(merchant_id=OuterRef("pk"), as_of=as_of, rated=True)
+                    .order_by().values("grade")[:1])
+    candidates = (Merchant.objects.filter(pk__gte=merchant_id_from, pk__lte=merchant_id_to,
+                                          grade__in=[*RATING_GRADES, ""])
+                  .exclude(status__in=[S.APPLICANT, S.TERMINATED])
+                  .annotate(rated_grade=Subquery(rating_grade))
+                  .filter(rated_grade__isnull=False).exclude(grade=F("rated_grade")))
+    rows = list(candidates.select_for_update(of=("self",)).order_by("pk")
+                .values_list("pk", "name", "grade", "rated_grade"))
+    changes = [{"merchant_id": pk, "from": grade, "to": to} for pk, _name, grade, to in rows]
+    if not changes:
+        return []
+    Merchant.objects.filter(pk__in=[c["merchant_id"] for c in changes]).update(grade=Subquery(
+        MerchantRating.objects.filter(merchant_id=OuterRef("pk"), as_of=as_of, rated=True).order_by()
+        .values("grade")[:1]))
+    reason = _("Credit rating as of %(date)s") % {"date": as_of.isoformat()}
+    for pk, name, grade, to in rows:
+        audit_entry_create(actor=None, action=f"{ACTION_PREFIX}graded", target=Merchant(pk=pk, name=name),
+                           data={"from": {"grade": grade}, "to": {"grade": to}, "reason": reason, "as_of": as_of})
+
+    def send() -> None:
+        for change in changes:
+            merchant_grade_changed.send(sender=Merchant, merchant_id=change["merchant_id"],
+                                        from_grade=change["from"], to_grade=change["to"], as_of=as_of, reason=reason)
+
+    transaction.on_commit(send)
+    return changes

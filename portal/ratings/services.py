@@ -13,7 +13,8 @@ set-based, in chunks of merchant ids that several Celery workers share.
 Rated merchants: partners of kind merchant that are active, under re-qualification or suspended (suppliers have
 their own quarterly score). History is one row per merchant and day; a rerun of the same day replaces it. No
 grade, commission or deposit changes here: what a new rating sets off is the alerts' business
-(`portal.alerts.services.rating_alerts_raise`, called in each chunk's transaction).
+(`portal.alerts.services.rating_alerts_raise`) and the grade's (`portal.merchants.services.
+merchant_grades_follow_ratings`, which signals billing), both called in each chunk's transaction.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from portal.alerts.services import rating_alerts_raise
 from portal.exceptions import ApplicationError
+from portal.merchants.services import merchant_grades_follow_ratings
 from portal.models import (
     Complaint,
     Merchant,
@@ -200,6 +202,8 @@ def rating_chunk_compute(*, chunk: RatingChunk) -> RatingChunk:
             rate = _chunk_rate_sql if connection.vendor == "postgresql" else _chunk_rate_orm
             rated, unrated = rate(chunk=chunk, run=run, version=version, now=now)
             rating_alerts_raise(run=run, lo=chunk.merchant_id_from, hi=chunk.merchant_id_to, now=now)
+            merchant_grades_follow_ratings(as_of=run.as_of, merchant_id_from=chunk.merchant_id_from,
+                                           merchant_id_to=chunk.merchant_id_to)
             RatingChunk.objects.filter(pk=chunk.pk).update(status=RatingChunk.Status.DONE, rated_count=rated,
                                                            unrated_count=unrated, finished_at=now, error="")
     except Exception as exc:
