@@ -150,3 +150,14 @@ def settlements_resume_task() -> int:
     return queued
 
 # ---- end settlements
+
+
+# ---- deposits: the quarterly review of every held deposit against the table (a lower grade's surplus refunded)
+
+@shared_task(bind=True, autoretry_for=_TRANSIENT, retry_backoff=60, retry_backoff_max=600, max_retries=3,
+             soft_time_limit=1800, time_limit=1860)
+def deposit_quarterly_review_task(self) -> int:
+    """Beat, the first day of every quarter: returns how many requirements changed."""
+    from .services.deposit_tables import deposit_quarterly_review
+
+    return deposit_quarterly_review()

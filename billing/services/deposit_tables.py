@@ -11,7 +11,8 @@
                                       contract's categories × its grade (unrated: C)
     deposit_requirement_apply(...)    for issue 9's grade changes: a higher requirement applies at once (a top-up
                                       is requested); a lower one waits for the quarterly review, which lowers the
-                                      requirement and makes the surplus a refund due (nothing calls it yet)
+                                      requirement and makes the surplus a refund due (quarterly beat:
+                                      `billing.tasks.deposit_quarterly_review_task`)
 """
 
 from __future__ import annotations

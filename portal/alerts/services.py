@@ -174,3 +174,68 @@ def alert_emails_send(*, limit: int = 5000) -> int:
         Alert.objects.filter(pk=alert.pk).update(emailed_at=timezone.now())
     return sent
 
+
+# ---- the quarterly check and the annual tail review
+
+REQUALIFICATION_BELOW = Decimal("80")
+TAIL_SHARE = Decimal("10")  # percent of the rated merchants, lowest scores first
+
+
+def _latest_ratings(on: dt.date):
+    """The rated merchants' ratings of the latest recomputed day on or before `on` (an empty queryset if none)."""
+    from django.db.models import Max
+
+    from portal.models import MerchantStatus
+
+    day = MerchantRating.objects.filter(as_of__lte=on).aggregate(day=Max("as_of"))["day"]
+    return MerchantRating.objects.filter(as_of=day, rated=True, merchant__status=MerchantStatus.ACTIVE)
+
+
+def quarterly_requalification_check(*, on: dt.date | None = None, actor: Any | None = None) -> int:
+    """The quarterly check (BUSINESS_RULES §4.3): every active merchant rated below 80 on the latest recomputed day
+    goes under re-qualification (`portal.merchants.services.merchant_requalification_open`) with an alert of kind
+    re-qualification for its squad lead and management; the review's outcome is the lead's (active, active with
+    conditions, or suspended). One transaction per merchant; returns how many were opened."""
+    from portal.merchants.services import merchant_requalification_open
+    from portal.models import Merchant
+
+    on = on or timezone.localdate()
+    ratings = list(_latest_ratings(on).filter(score__lt=REQUALIFICATION_BELOW).order_by("merchant_id")
+                   .values("id", "merchant_id", "as_of", "score", "window_start", "window_end"))
+    opened = 0
+    for r in ratings:
+        with transaction.atomic():
+            merchant = Merchant.objects.get(pk=r["merchant_id"])
+            merchant_requalification_open(
+                merchant=merchant, actor=actor,
+                reason=_("Score %(score)s at the quarterly check of %(date)s, below %(limit)s.") % {
+                    "score": r["score"], "date": on.isoformat(), "limit": REQUALIFICATION_BELOW})
+            opened += alerts_create(rows=[{
+                "kind": AlertKind.REQUALIFICATION, "merchant_id": r["merchant_id"], "rating_id": r["id"],
+                "as_of": r["as_of"], "score": r["score"],
+                "data": {"score": str(r["score"]), "limit": str(REQUALIFICATION_BELOW), "checked_on": on.isoformat()}}],
+                now=timezone.now(), window=(r["window_start"], r["window_end"]))
+    return opened
+
+
+def annual_tail_review(*, on: dt.date | None = None, share: Decimal = TAIL_SHARE) -> int:
+    """The annual tail review (BUSINESS_RULES §8): the lowest `share` percent (rounded up) of the active rated
+    merchants by score on the latest recomputed day are nominated for non-renewal, an alert of kind tail review
+    each (ties at the cut-off: the lower merchant id first). Returns how many were nominated."""
+    import math
+
+    on = on or timezone.localdate()
+    ratings = _latest_ratings(on)
+    count = ratings.count()
+    if not count:
+        return 0
+    size = math.ceil(count * share / Decimal(100))
+    bottom = list(ratings.order_by("score", "merchant_id")
+                  .values("id", "merchant_id", "as_of", "score", "window_start", "window_end")[:size])
+    with transaction.atomic():
+        return alerts_create(rows=[
+            {"kind": AlertKind.TAIL_REVIEW, "merchant_id": r["merchant_id"], "rating_id": r["id"], "as_of": r["as_of"],
+             "score": r["score"], "data": {"rank": rank, "count": count, "share": str(share),
+                                           "reviewed_on": on.isoformat()}}
+            for rank, r in enumerate(bottom, start=1)], now=timezone.now(),
+            window=(bottom[0]["window_start"], bottom[0]["window_end"]))

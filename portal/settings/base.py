@@ -247,6 +247,24 @@ CELERY_BEAT_SCHEDULE |= {
 }
 # ---- end ratings
 
+# ---- alerts: after the night's ratings, the quarterly re-qualification check (1 January, April, July, October), the
+# deposit requirements reviewed against the table the same day (billing), the annual tail review (5 January)
+CELERY_BEAT_SCHEDULE |= {
+    "portal-requalification-quarterly": {
+        "task": "portal.alerts.tasks.requalification_quarterly_task",
+        "schedule": crontab(hour=3, minute=0, day_of_month=1, month_of_year="1,4,7,10"),
+    },
+    "billing-deposit-quarterly-review": {
+        "task": "billing.tasks.deposit_quarterly_review_task",
+        "schedule": crontab(hour=3, minute=30, day_of_month=1, month_of_year="1,4,7,10"),
+    },
+    "portal-tail-review-annual": {
+        "task": "portal.alerts.tasks.tail_review_annual_task",
+        "schedule": crontab(hour=3, minute=15, day_of_month=5, month_of_year="1"),
+    },
+}
+# ---- end alerts
+
 # ---- billing stripe: card payments and refunds still pending are read back from Stripe (lost webhooks)
 CELERY_BEAT_SCHEDULE |= {
     "billing-payments-reconcile": {

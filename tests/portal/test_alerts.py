@@ -190,3 +190,50 @@ def test_the_nightly_recompute_raises_them(v1, django_capture_on_commit_callback
     assert kinds(m) == sorted([AlertKind.COMPLAINT_RATE, AlertKind.SCORE_BELOW, AlertKind.RED_LINE])
     assert set(Alert.objects.values_list("rating_id", flat=True)) == {r.pk}
 
+
+# ---- the quarterly check and the annual tail review
+
+def test_quarterly_check_opens_requalification_below_eighty(run, django_capture_on_commit_callbacks):
+    from portal.alerts.services import quarterly_requalification_check
+    from portal.models import MerchantStatus
+
+    boss = staff_user(Role.MANAGEMENT.value, preferred_language="en")
+    at, below, nr = merchant(), merchant(), merchant()
+    rating(run, at, score="80.00")
+    rating(run, below, score="79.99")
+    rating(run, nr, rated=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert quarterly_requalification_check(on=AS_OF + dt.timedelta(days=3)) == 1  # the latest day rated counts
+    below.refresh_from_db()
+    at.refresh_from_db()
+    assert below.status == MerchantStatus.UNDER_REQUALIFICATION and at.status == MerchantStatus.ACTIVE
+    alert = Alert.objects.get(merchant=below)
+    assert (alert.kind, alert.score, alert.as_of) == (AlertKind.REQUALIFICATION, Decimal("79.99"), AS_OF)
+    assert any(m.to == [boss.email] and "Re-qualification review" in m.subject for m in mail.outbox)
+    # a merchant already under re-qualification is not active: the next quarter leaves it alone
+    assert quarterly_requalification_check(on=AS_OF + dt.timedelta(days=3)) == 0
+
+
+def test_tail_review_nominates_the_bottom_ten_percent(run):
+    from portal.alerts.services import annual_tail_review
+
+    ms = [merchant() for _ in range(11)]
+    for i, m in enumerate(ms):
+        rating(run, m, score=str(90 - i))  # 90 … 80: the two lowest are 10% of 11, rounded up
+    rating(run, merchant(), rated=False)
+    assert annual_tail_review(on=AS_OF) == 2
+    nominated = Alert.objects.filter(kind=AlertKind.TAIL_REVIEW).order_by("score")
+    assert [a.merchant for a in nominated] == [ms[10], ms[9]]
+    assert [a.data["rank"] for a in nominated] == [1, 2] and nominated[0].data["count"] == 11
+    assert annual_tail_review(on=AS_OF) == 0  # nominated once while the alert is open
+
+
+def test_the_beat_schedule_names_registered_tasks():
+    from django.conf import settings
+
+    import billing.tasks  # noqa: F401 - the worker imports every package's tasks (autodiscovery)
+    import portal.alerts.tasks  # noqa: F401
+    from portal.celery import app
+
+    for name in ("portal-requalification-quarterly", "portal-tail-review-annual", "billing-deposit-quarterly-review"):
+        assert settings.CELERY_BEAT_SCHEDULE[name]["task"] in app.tasks
