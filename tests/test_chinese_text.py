@@ -32,8 +32,8 @@ WAGTAIL_JS_GAPS = WAGTAIL_GAPS.with_name("djangojs.po")
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff00-\uffef“”"
 # a half-width , : ; ( ) ! ? right after or right before a Chinese character or full-width mark
 HALF_WIDTH_BESIDE_HAN = re.compile(rf"[{HAN}]\s*[,:;()!?]|[,:;()!?]\s*[{HAN}]")
-# what may carry half-width marks: placeholders, HTML tags and their attributes, URLs
-EXEMPT = re.compile(r"%\(\w+\)[sdifr]|%[sdif]|\{\w*\}|<[^>]*>|https?://\S+")
+# what may carry half-width marks: placeholders, HTML tags and their attributes, HTML entities, URLs
+EXEMPT = re.compile(r"%\(\w+\)[sdifr]|%[sdif]|\{\w*\}|<[^>]*>|&#?\w+;|https?://\S+")
 # source files holding Chinese demo content and reference data
 CONTENT_SOURCES = ["cms/demo_content.py", "cms/demo.py", "portal/policy/defaults.py", "onboarding/defaults.py"]
 
@@ -51,6 +51,7 @@ def chinese_text_problems(text: str) -> list[str]:
 def test_the_check_finds_what_it_should_and_spares_numbers_and_placeholders():
     assert chinese_text_problems("主营类目:") == ["half-width '目:'"]
     assert chinese_text_problems("每单 ¥0.50; 生鲜, 跨境") == ["half-width '; 生'", "half-width '鲜,'"]
+    assert chinese_text_problems("以 <code>Bearer &lt;token&gt;</code> 发送") == []
     assert chinese_text_problems("你好") == ["你 (use 您)"]
     assert chinese_text_problems("金额不能超过 1,000,000（一万亿）。例如 100,50,50。") == []
     assert chinese_text_problems("%(label)s：%(value)s，见 <a href=\"https://x.cn/a?b=1,2\">说明</a>") == []

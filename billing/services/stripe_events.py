@@ -87,10 +87,12 @@ def stripe_event_process(event: Any) -> EventOutcome:
                         livemode=bool(event.get("livemode")))
             except IntegrityError:
                 return EventOutcome(200, "duplicate")
+            # the rows first, the audit chain's lock last: the card page's confirmation locks the payment and then
+            # audits, so auditing before the dispatch locked the two in the other order (a deadlock)
+            outcome = _dispatch(event_type, fresh)
             audit_entry_create(actor=None, action="billing.stripe.event_received", target=record,
                                data={"id": event_id, "type": event_type, "object": obj.get("id", ""),
                                      "payload": _payload_summary(obj)})
-            outcome = _dispatch(event_type, fresh)
             record.processed_at = timezone.now()
             record.outcome = outcome[:200]
             record.save(update_fields=["processed_at", "outcome"])
