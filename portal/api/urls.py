@@ -8,13 +8,14 @@ and builds the OpenAPI schema and the docs page from the type hints with no extr
 from __future__ import annotations
 
 import json
+import math
 from decimal import Decimal
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, Throttled, ValidationError
 from ninja.parser import Parser
 
 from portal.exceptions import ApplicationError
@@ -36,7 +37,9 @@ api = NinjaAPI(
         "Performance data from the trading platform (order lines, complaints, satisfaction ratings) and reads of "
         "a merchant's own data. Authenticate with `Authorization: Bearer <token>`: client tokens are made by staff "
         "in the admin with scopes (`orders:write`, `complaints:write`, `ratings:write`, `read`); a merchant's "
-        "owner makes read-only tokens for their own merchant in the portal."),
+        "owner makes read-only tokens for their own merchant in the portal. Each token has a rate limit per minute "
+        "for writes and for reads (by default 1,200 and 600 requests); beyond it the answer is 429 with "
+        "`Retry-After` in seconds."),
     urls_namespace="api",
     openapi_url="/schema/",
     docs_url="/docs/",
@@ -57,6 +60,15 @@ def _application_error(request, error: ApplicationError):
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, error):
     return _error(request, _("Send a valid API token: Authorization: Bearer <token>."), 401)
+
+
+@api.exception_handler(Throttled)
+def _throttled(request, error: Throttled):
+    wait = math.ceil(error.wait or 1)
+    response = _error(request, _("Too many requests for this token: try again in %(seconds)s seconds.")
+                      % {"seconds": wait}, 429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 @api.exception_handler(RequestDataTooBig)

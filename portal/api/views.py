@@ -18,13 +18,15 @@ from portal.ratings.selectors import rating_current
 
 from . import schemas, selectors
 from .auth import TokenAuth
+from .throttling import READ_THROTTLE, WRITE_THROTTLE
 
 Kind = PerformanceRowVersion.Kind
 router = Router()
 
 _NOT_FOUND = {404: schemas.ErrorOut}
-_WRITE_ERRORS = {401: schemas.ErrorOut, 403: schemas.ErrorOut, 422: schemas.ErrorOut}
-_READ_ERRORS = {401: schemas.ErrorOut, 403: schemas.ErrorOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut}
+_WRITE_ERRORS = {401: schemas.ErrorOut, 403: schemas.ErrorOut, 422: schemas.ErrorOut, 429: schemas.ErrorOut}
+_READ_ERRORS = {401: schemas.ErrorOut, 403: schemas.ErrorOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut,
+                429: schemas.ErrorOut}
 
 
 def _upsert(request: HttpRequest, kind: str, rows: list) -> dict:
@@ -37,7 +39,8 @@ def _upsert(request: HttpRequest, kind: str, rows: list) -> dict:
 
 
 @router.post("/order-lines", response={200: schemas.UpsertOut, **_WRITE_ERRORS}, tags=["performance data"],
-             auth=TokenAuth(ApiScope.ORDERS_WRITE), summary="Create or update order lines")
+             auth=TokenAuth(ApiScope.ORDERS_WRITE), throttle=WRITE_THROTTLE,
+             summary="Create or update order lines")
 def order_lines_upsert(request: HttpRequest, payload: schemas.OrderLinesIn):
     """Up to 10,000 order lines by their external id: a line sent again unchanged changes nothing; a changed line
     is updated and its version raised. Each bad row is listed in `errors` and left out; the others are saved."""
@@ -45,14 +48,15 @@ def order_lines_upsert(request: HttpRequest, payload: schemas.OrderLinesIn):
 
 
 @router.post("/complaints", response={200: schemas.UpsertOut, **_WRITE_ERRORS}, tags=["performance data"],
-             auth=TokenAuth(ApiScope.COMPLAINTS_WRITE), summary="Create or update complaints")
+             auth=TokenAuth(ApiScope.COMPLAINTS_WRITE), throttle=WRITE_THROTTLE,
+             summary="Create or update complaints")
 def complaints_upsert(request: HttpRequest, payload: schemas.ComplaintsIn):
     """Up to 10,000 complaints, as for order lines."""
     return _upsert(request, Kind.COMPLAINT, payload.rows)
 
 
 @router.post("/satisfaction-ratings", response={200: schemas.UpsertOut, **_WRITE_ERRORS},
-             tags=["performance data"], auth=TokenAuth(ApiScope.RATINGS_WRITE),
+             tags=["performance data"], auth=TokenAuth(ApiScope.RATINGS_WRITE), throttle=WRITE_THROTTLE,
              summary="Create or update satisfaction ratings")
 def satisfaction_ratings_upsert(request: HttpRequest, payload: schemas.SatisfactionRatingsIn):
     """Up to 10,000 buyer satisfaction ratings (1.0–5.0), as for order lines."""
@@ -86,7 +90,8 @@ class _OrderLineFilter(_MerchantFilter):
 
 
 @router.get("/merchants", response={200: list[schemas.MerchantOut], **_READ_ERRORS}, tags=["reads"],
-            auth=TokenAuth(ApiScope.READ), summary="Merchants (a merchant token: its own)")
+            auth=TokenAuth(ApiScope.READ), throttle=READ_THROTTLE,
+            summary="Merchants (a merchant token: its own)")
 def merchants_list(request: HttpRequest):
     """The merchants and their portal ids, which rows name in `merchant`. A merchant token gets only its own."""
     token: ApiToken = request.auth
@@ -94,7 +99,7 @@ def merchants_list(request: HttpRequest):
 
 
 @router.get("/order-lines", response={200: schemas.OrderLinePage, **_READ_ERRORS}, tags=["reads"],
-            auth=TokenAuth(ApiScope.READ), summary="A merchant's order lines")
+            auth=TokenAuth(ApiScope.READ), throttle=READ_THROTTLE, summary="A merchant's order lines")
 def order_lines_list(request: HttpRequest, filters: Query[_OrderLineFilter]):
     merchant_id = _merchant_id(request, filters.merchant)
     items, next_after = order_lines_page(merchant_id=merchant_id, settleable_from=filters.settleable_from,
@@ -104,7 +109,8 @@ def order_lines_list(request: HttpRequest, filters: Query[_OrderLineFilter]):
 
 
 @router.get("/rating", response={200: schemas.RatingOut, **_READ_ERRORS}, tags=["reads"],
-            auth=TokenAuth(ApiScope.READ), summary="A merchant's current credit rating with its breakdown")
+            auth=TokenAuth(ApiScope.READ), throttle=READ_THROTTLE,
+            summary="A merchant's current credit rating with its breakdown")
 def rating_read(request: HttpRequest, filters: Query[_MerchantFilter]):
     merchant_id = _merchant_id(request, filters.merchant)
     rating = rating_current(merchant=Merchant(pk=merchant_id))
@@ -116,14 +122,16 @@ def rating_read(request: HttpRequest, filters: Query[_MerchantFilter]):
 
 
 @router.get("/statements", response={200: list[schemas.StatementOut], **_READ_ERRORS}, tags=["reads"],
-            auth=TokenAuth(ApiScope.READ), summary="A merchant's statements, newest first")
+            auth=TokenAuth(ApiScope.READ), throttle=READ_THROTTLE,
+            summary="A merchant's statements, newest first")
 def statements_list(request: HttpRequest, filters: Query[_MerchantFilter]):
     """Issued statements only (a draft is not the merchant's yet)."""
     return selectors.api_statements(merchant_id=_merchant_id(request, filters.merchant))
 
 
 @router.get("/statements/{statement_id}", response={200: schemas.StatementDetailOut, **_READ_ERRORS},
-            tags=["reads"], auth=TokenAuth(ApiScope.READ), summary="One statement with its lines")
+            tags=["reads"], auth=TokenAuth(ApiScope.READ), throttle=READ_THROTTLE,
+            summary="One statement with its lines")
 def statement_read(request: HttpRequest, statement_id: int):
     token: ApiToken = request.auth
     own = token.merchant_id if token.kind == ApiToken.Kind.MERCHANT else None

@@ -23,6 +23,12 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # the largest request body held in memory: an API batch of 10,000 order lines is about 3 MB of JSON (Django's
 # default, 2.5 MB, would refuse it); file uploads are streamed to disk and not counted here
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=12 * 1024 * 1024)
+# API rate limits per token ("<requests>/<period>", period s, min, hour or day; portal.api.throttling): the ingest
+# endpoints (write) allow 20 batches of up to 10,000 rows a second, far above the trading platform's ~3 a second
+API_THROTTLE_RATES = {
+    "write": env("API_THROTTLE_WRITE", default="1200/min"),
+    "read": env("API_THROTTLE_READ", default="600/min"),
+}
 # absolute links in emails; empty or unset = http://127.0.0.1:8000 (development: the dev server's address)
 SITE_URL = env("SITE_URL", default="") or "http://127.0.0.1:8000"
 
