@@ -75,6 +75,15 @@ def statement_pdf_render_task(self, statement_id: int) -> int:
     return statement_pdf_build(statement).pk
 
 
+@shared_task(bind=True, autoretry_for=_TRANSIENT, retry_backoff=10, retry_backoff_max=300, max_retries=5,
+             soft_time_limit=60, time_limit=90)
+def statement_issued_mail_task(self, statement_id: int) -> int:
+    """Email an issued statement to the merchant's responders; returns how many emails went out."""
+    from .services.statement_mail import statement_issued_mail_send
+
+    return statement_issued_mail_send(statement_id=statement_id)
+
+
 @shared_task(bind=True, autoretry_for=_TRANSIENT, retry_backoff=30, retry_backoff_max=600, max_retries=3,
              soft_time_limit=300, time_limit=360)
 def statements_autoconfirm_task(self) -> int:

@@ -10,7 +10,8 @@
     dispute_withdraw(...)          the merchant withdraws it before the decision
     disputes_for_statement_build(...)  what the settlement run puts on the next statements: frozen and released
 
-Each runs in one transaction under the dispute's (and the statement's) row lock, with its audit entry. No money
+Each runs in one transaction under the dispute's (and the statement's) row lock, with its audit entry; asking
+for evidence, adding it and the decision are emailed after commit (billing.services.statement_mail). No money
 moves here: a released amount is paid through the next statement.
 """
 
@@ -39,6 +40,7 @@ from portal.workflow import row_lock, transition_begin, transition_check
 from ..models import Dispute, DisputeEvidence, DisputeOutcome, DisputeStatus, Statement, StatementLine
 from ..models import StatementStatus as S
 from .four_eyes import user_may_approve_money
+from .statement_mail import dispute_mail_queue
 from .statements import statement_respond_check
 
 D = DisputeStatus
@@ -162,8 +164,10 @@ def dispute_evidence_request(*, dispute: Dispute, actor: Any, note: str, now: dt
     move = transition_begin(instance=dispute, target=D.AWAITING_EVIDENCE)
     if move.done:
         return move.obj
-    return move.finish(actor=actor, action="billing.dispute.evidence_requested", data={"note": note},
-                       fields={"evidence_requested_at": now or timezone.now(), "evidence_request": note})
+    dispute = move.finish(actor=actor, action="billing.dispute.evidence_requested", data={"note": note},
+                          fields={"evidence_requested_at": now or timezone.now(), "evidence_request": note})
+    dispute_mail_queue(dispute=dispute, event="dispute_evidence_requested", actor=actor, note=note)
+    return dispute
 
 
 @transaction.atomic
@@ -189,6 +193,7 @@ def dispute_evidence_add(*, dispute: Dispute, actor: Any, note: str = "", files=
     if not staff and dispute.status in (D.OPEN, D.AWAITING_EVIDENCE):
         dispute = transition_check(dispute, target=D.UNDER_REVIEW).finish(
             actor=actor, action="billing.dispute.under_review", ip_address=ip_address)
+    dispute_mail_queue(dispute=dispute, event="dispute_evidence_added", actor=actor, note=note)
     return dispute
 
 
@@ -234,12 +239,14 @@ def dispute_decide(*, dispute: Dispute, actor: Any, outcome: str, note: str, rel
         raise ValidationError(errors)
     days = frozen_days_between(dispute.opened_at, now)
     due_on = dispute.statement.payout_due_on + dt.timedelta(days=days) if released > 0 else None
-    return move.finish(
+    dispute = move.finish(
         actor=actor, action="billing.dispute.decided",
         fields={"outcome": outcome, "released_amount": released, "decision_note": note, "decided_at": now,
                 "decided_by": actor, "closed_at": now, "frozen_days": days, "released_due_on": due_on},
         data={"outcome": outcome, "released": released, "currency": dispute.currency, "frozen_days": days,
               "released_due_on": due_on})
+    dispute_mail_queue(dispute=dispute, event="dispute_decided", actor=actor, note=note)
+    return dispute
 
 
 @transaction.atomic

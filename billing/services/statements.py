@@ -1,7 +1,8 @@
 """The statement's lifecycle after its run is built (BUSINESS_RULES §9; operator guide §25).
 
     settlement_run_issue(...)   finance issues a built run: every draft statement of it becomes issued in one
-                                UPDATE, with the time to respond (3 days by default); the PDFs render in Celery
+                                UPDATE, with the time to respond (3 days by default); the PDFs render and the
+                                merchants' emails go out in Celery after commit (billing.services.statement_mail)
     statement_issue(...)        the same for one statement
     statement_confirm(...)      an owner, admin or finance user of the merchant confirms it
     statement_dispute(...)      they dispute a line instead (billing.services.disputes.dispute_open): the statement
@@ -30,6 +31,7 @@ from portal.roles import Role, staff_roles
 from portal.workflow import row_lock, transition_begin, transition_check
 
 from ..models import BillingSettings, SettlementRun, Statement, StatementStatus
+from .statement_mail import statement_issued_mail_schedule
 
 S = StatementStatus
 R = SettlementRun.Status
@@ -74,6 +76,7 @@ def settlement_run_issue(*, run: SettlementRun, actor: Any | None, now: dt.datet
     run = move.finish(actor=actor, action="billing.settlement_run.issued", fields={"issued_at": now},
                       data={"statements": issued, "respond_by": respond_by})
     statement_pdf_schedule(ids)
+    statement_issued_mail_schedule(ids)
     return run
 
 
@@ -91,6 +94,7 @@ def statement_issue(*, statement: Statement, actor: Any | None, now: dt.datetime
     statement = move.finish(actor=actor, action="billing.statement.issued",
                             fields={"issued_at": now, "respond_by": respond_by_for(now)})
     statement_pdf_schedule([statement.pk])
+    statement_issued_mail_schedule([statement.pk])
     return statement
 
 

@@ -50,7 +50,7 @@ def test_issuing_a_run_issues_its_statements_at_once_with_three_days_to_respond(
         assert statement.status == S.ISSUED and statement.issued_at == NOW
         assert statement.respond_by == NOW + dt.timedelta(days=3)
         assert not statement.pdf
-    assert len(callbacks) == 1  # the PDFs are enqueued after commit
+    assert len(callbacks) == 2  # the PDFs and the merchants' emails are enqueued after commit
     entry = AuditEntry.objects.get(action="billing.settlement_run.issued")
     assert entry.data["statements"] == 2
     # again: quiet
