@@ -84,10 +84,9 @@ def test_issuing_a_run_mails_every_statement_of_it_once(w, django_capture_on_com
 
 def test_nothing_is_mailed_when_the_issue_rolls_back(w, django_capture_on_commit_callbacks):
     statement = statement_with_lines(merchant=w.merchant, run=w.run)
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            statement_issue(statement=statement, actor=w.finance_staff, now=NOW)
-            raise RuntimeError("the caller failed")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        statement_issue(statement=statement, actor=w.finance_staff, now=NOW)
+        raise RuntimeError("the caller failed")
     assert Statement.objects.get(pk=statement.pk).status == "draft" and mail.outbox == []
 
 
