@@ -28,13 +28,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from contracts.commission import CommissionLine, commission_rates
 from contracts.models import Contract
 from portal.models import OrderLine
-from portal.money import round_money
+from portal.money import currency_places, round_money
 from portal.workflow import row_lock, transition_check
 
 from ...models import (
@@ -181,13 +182,34 @@ class _Build:
 
     def _candidates(self):
         """The order lines to settle: the chunk's merchants', T from the late window's start to the period's end,
-        in the run's currency, never settled before."""
-        settled = StatementLine.objects.filter(order_line=OuterRef("pk"), kind=K.ORDER)
-        return OrderLine.objects.filter(
+        in the run's currency, never settled before (on PostgreSQL: not among `self.settled`)."""
+        lines = OrderLine.objects.filter(
             merchant_id__gte=self.chunk.first_merchant_id, merchant_id__lte=self.chunk.last_merchant_id,
             merchant_id__in=list(self.contracts), settleable_on__gte=self.first_day,
-            settleable_on__lte=self.run.period_end, currency=self.currency,
-        ).filter(~Exists(settled))
+            settleable_on__lte=self.run.period_end, currency=self.currency)
+        if connection.vendor == "postgresql":
+            done = RawSQL(f"{OrderLine._meta.db_table}.id = ANY(%s::bigint[])", (self.settled,),  # noqa: S611
+                          output_field=BooleanField())
+            return lines.alias(done=done).filter(done=False)
+        return lines.filter(~Exists(StatementLine.objects.filter(order_line=OuterRef("pk"), kind=K.ORDER)))
+
+    def _settled_sql(self) -> list[int]:
+        """The ids of the chunk's order lines in the window that a statement has settled already (a rerun, or a
+        line reported late), by one probe of the `statement_line_order_once` index per order line (a LATERAL
+        subquery with LIMIT 1). The statement lines grow by a million in a run, faster than their statistics
+        follow, and a join planned from statistics that believe them few would read all of them in every chunk.
+        It is read before the INSERT: an INSERT probing the table it fills, planned while that table is nearly
+        empty, would scan the rows it writes once per row."""
+        line, order = StatementLine._meta.db_table, OrderLine._meta.db_table
+        # the table names are the models', every value is a parameter
+        sql = f"""
+            SELECT ol.id FROM {order} ol
+            CROSS JOIN LATERAL (SELECT 1 FROM {line} s WHERE s.order_line_id = ol.id AND s.kind = %s LIMIT 1) done
+            WHERE ol.merchant_id = ANY(%s::bigint[]) AND ol.settleable_on BETWEEN %s AND %s AND ol.currency = %s
+        """  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [K.ORDER, list(self.contracts), self.first_day, self.run.period_end, self.currency])
+            return [row[0] for row in cursor.fetchall()]
 
     def _previous_gmv(self) -> dict[int, Decimal]:
         start, end = self.previous
@@ -237,14 +259,9 @@ class _Build:
     def _order_lines_sql(self, rates) -> None:
         """One INSERT … SELECT of the chunk's order lines joined to their rates. The rates and the statement of
         each merchant come in as arrays (a handful of parameters whatever the number of rows), so the plan needs
-        no join to the statements table and no statistics of it. The lines already settled are read first: an
-        INSERT that looked itself up in the table it fills could, on a table the planner believes empty, scan
-        the rows it has just written once per row."""
+        no join to the statements table and no statistics of it; the lines settled before are `self.settled`.
+        """
         keys = list(rates)
-        settled = list(StatementLine.objects.filter(
-            kind=K.ORDER, order_line__merchant_id__in=list(self.contracts),
-            order_line__settleable_on__gte=self.first_day, order_line__settleable_on__lte=self.run.period_end,
-        ).values_list("order_line_id", flat=True))
         line, order = StatementLine._meta.db_table, OrderLine._meta.db_table
         # the table names are the models', every value is a parameter
         sql = f"""
@@ -257,15 +274,15 @@ class _Build:
             JOIN unnest(%s::bigint[], %s::bigint[], %s::date[], %s::numeric[], %s::bigint[], %s::bigint[])
                  AS r(merchant_id, category_id, day, rate, explanation_id, statement_id)
               ON r.merchant_id = ol.merchant_id AND r.category_id = ol.category_id AND r.day = ol.settleable_on
-            CROSS JOIN LATERAL (SELECT ROUND((ol.amount - ol.refund_amount) * r.rate / 100, 2) AS commission) c
+            CROSS JOIN LATERAL (SELECT ROUND((ol.amount - ol.refund_amount) * r.rate / 100, %s) AS commission) c
             WHERE ol.merchant_id = ANY(%s::bigint[])
               AND ol.settleable_on BETWEEN %s AND %s AND ol.currency = %s
               AND NOT (ol.id = ANY(%s::bigint[]))
         """  # noqa: S608
         params = [K.ORDER, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
                   [rates[k][0] for k in keys], [rates[k][1] for k in keys],
-                  [self.statements[k[0]].pk for k in keys], list(self.contracts), self.first_day,
-                  self.run.period_end, self.currency, settled]
+                  [self.statements[k[0]].pk for k in keys], currency_places(self.currency), list(self.contracts),
+                  self.first_day, self.run.period_end, self.currency, self.settled]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
 
@@ -293,10 +310,15 @@ class _Build:
         GMV, refund and commission (at the rate the order was settled at). Changes received within the late
         window before the period are looked at; a change that makes no difference to the money adds nothing."""
         since = dt.datetime.combine(self.first_day, dt.time.min, tzinfo=timezone.get_current_timezone())
+        # two index-driven reads rather than one EXISTS: the changed lines of the chunk's merchants are few, the
+        # statement lines many, and the statistics may not know yet how many (see `_order_lines_sql`)
         changed = list(OrderLine.objects.filter(
             merchant_id__in=list(self.contracts), version__gt=1, updated_at__gte=since, currency=self.currency,
-        ).filter(Exists(StatementLine.objects.filter(order_line=OuterRef("pk"), kind=K.ORDER))).values_list(
-            "pk", "version", "merchant_id", "category_id", "amount", "refund_amount", "external_id"))
+        ).values_list("pk", "version", "merchant_id", "category_id", "amount", "refund_amount", "external_id"))
+        if changed:
+            ever_settled = set(StatementLine.objects.filter(
+                order_line_id__in=[row[0] for row in changed], kind=K.ORDER).values_list("order_line_id", flat=True))
+            changed = [row for row in changed if row[0] in ever_settled]
         if not changed:
             return []
         settled: dict[int, dict[str, Any]] = {}
@@ -362,7 +384,11 @@ class _Build:
                 for merchant_id, (_end, carried, number, pk) in owed.items() if pk not in invoiced]
 
     def _totals(self) -> None:
-        """Each statement's figures from its lines (one aggregate query, one bulk update)."""
+        """Each statement's figures from its lines: on PostgreSQL one `UPDATE … FROM` the lines' aggregate, elsewhere
+        one aggregate query and one bulk update."""
+        if connection.vendor == "postgresql":
+            self._totals_sql()
+            return
         money = (K.ORDER, K.ORDER_CHANGE)
         sums = {row["statement_id"]: row for row in StatementLine.objects.filter(
             statement_id__in=[s.pk for s in self.statements.values()]).values("statement_id").annotate(
@@ -395,11 +421,49 @@ class _Build:
             changed.append(statement)
         Statement.objects.bulk_update(changed, fields, batch_size=500)
 
+    def _totals_sql(self) -> None:
+        """`_totals` in one statement: the same sums (fees and deductions shown positive, frozen lines counting 0
+        in the net), rounded to the currency's places; a negative net is carried forward."""
+        places = currency_places(self.currency)
+        statement, line = Statement._meta.db_table, StatementLine._meta.db_table
+        # the table names are the models', every value is a parameter
+        sql = f"""
+            UPDATE {statement} s SET
+                order_count = a.order_count, gmv = ROUND(a.gmv, %(p)s), refunds = ROUND(a.refunds, %(p)s),
+                commission = ROUND(a.commission, %(p)s), subsidies = ROUND(a.subsidies, %(p)s),
+                fees = ROUND(-a.fees, %(p)s), deductions = ROUND(-a.deductions, %(p)s),
+                frozen = ROUND(a.frozen, %(p)s), released = ROUND(a.released, %(p)s),
+                carried_in = ROUND(a.carried_in, %(p)s),
+                net_payable = GREATEST(ROUND(a.total, %(p)s), 0), carried_forward = LEAST(ROUND(a.total, %(p)s), 0)
+            FROM (
+                SELECT statement_id,
+                       count(*) FILTER (WHERE kind = %(order)s) AS order_count,
+                       coalesce(sum(gmv) FILTER (WHERE kind IN (%(order)s, %(change)s)), 0) AS gmv,
+                       coalesce(sum(refund) FILTER (WHERE kind IN (%(order)s, %(change)s)), 0) AS refunds,
+                       coalesce(sum(commission) FILTER (WHERE kind IN (%(order)s, %(change)s)), 0) AS commission,
+                       coalesce(sum(amount) FILTER (WHERE kind = %(subsidy)s), 0) AS subsidies,
+                       coalesce(sum(amount) FILTER (WHERE kind = %(fee)s), 0) AS fees,
+                       coalesce(sum(amount) FILTER (WHERE kind = %(deduction)s), 0) AS deductions,
+                       coalesce(sum(amount) FILTER (WHERE kind = %(frozen)s), 0) AS frozen,
+                       coalesce(sum(amount) FILTER (WHERE kind = %(released)s), 0) AS released,
+                       coalesce(sum(amount) FILTER (WHERE kind = %(carried_in)s), 0) AS carried_in,
+                       coalesce(sum(amount) FILTER (WHERE kind <> %(frozen)s), 0) AS total
+                FROM {line} WHERE statement_id = ANY(%(ids)s::bigint[]) GROUP BY statement_id
+            ) a
+            WHERE s.id = a.statement_id
+        """  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {
+                "p": places, "order": K.ORDER, "change": K.ORDER_CHANGE, "subsidy": K.SUBSIDY, "fee": K.FEE,
+                "deduction": K.DEDUCTION, "frozen": K.FROZEN, "released": K.RELEASED, "carried_in": K.CARRIED_IN,
+                "ids": [s.pk for s in self.statements.values()]})
+
     def build(self) -> tuple[int, int]:
         """Returns (statements, lines) written."""
         self.contracts = self._contracts()
         if not self.contracts:
             return 0, 0
+        self.settled = self._settled_sql() if connection.vendor == "postgresql" else []
         rates = self._rates()
         self.statements = self._statements()
         if rates:
@@ -420,6 +484,5 @@ class _Build:
         # the subsidies count the orders just written
         subsidy_lines_build(run=self.run, statements=self.statements)
         self._totals()
-        lines = StatementLine.objects.filter(statement__run=self.run,
-                                             statement_id__in=[s.pk for s in self.statements.values()]).count()
+        lines = StatementLine.objects.filter(statement_id__in=[s.pk for s in self.statements.values()]).count()
         return len(self.statements), lines

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from contracts.models import Contract
 from portal.audit import audit_entry_create
 from portal.exceptions import ApplicationError
+from portal.models import OrderLine
 from portal.workflow import row_lock, transition_check
 
-from ...models import BillingSettings, SettlementChunk, SettlementRun
+from ...models import BillingSettings, SettlementChunk, SettlementRun, StatementLine
 
 R = SettlementRun.Status
 C = SettlementChunk.Status
@@ -95,6 +96,7 @@ def settlement_run_start(*, period_start: dt.date, period_end: dt.date | None = 
     size = chunk_size or billing.settlement_chunk_size
     if not isinstance(size, int) or size < 1:
         raise ApplicationError(_("A chunk holds at least one merchant."))
+    _statistics_refresh()
     try:
         with transaction.atomic():
             run = SettlementRun.objects.create(
@@ -109,6 +111,17 @@ def settlement_run_start(*, period_start: dt.date, period_end: dt.date | None = 
         # the same period started at the same moment by someone else: theirs is the run
         return SettlementRun.objects.get(period_start=period_start, period_end=period_end)
     return run
+
+
+def _statistics_refresh() -> None:
+    """On PostgreSQL, ANALYZE the order lines and the statement lines before a new run plans its chunks: a
+    week of order lines loaded in bulk minutes before (the demo month, a catch-up import) is otherwise unknown to
+    the planner until autovacuum comes by, and the chunks' queries would be planned for an empty table. A sample
+    of 30,000 rows a table: well under a second at a million lines."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {OrderLine._meta.db_table}, {StatementLine._meta.db_table}")
 
 
 def _run_built(run: SettlementRun) -> SettlementRun:
