@@ -9,7 +9,7 @@ the invoice details PAY (owners, admins and finance users of the organisation)."
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from portal.accounts.permissions import Capability, membership_can, refusal_mess
 from portal.exceptions import ApplicationError
 
 from . import invoice_selectors as selectors
+from .downloads import private_file_response
 from .invoice_forms import BillingProfileForm, PayForm
 from .models import BillingProfile, Invoice, Payment
 from .services.invoices import billing_profile_save, invoice_payment_open
@@ -79,26 +80,13 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _file_response(field, filename: str) -> FileResponse:
-    if not field:
-        raise Http404(_("This document does not exist or is not ready yet."))
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404(_("This document does not exist or is not ready yet.")) from exc
-    response = FileResponse(handle, as_attachment=True, content_type="application/pdf", filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @require_GET
 @verified_merchant_required
 def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not membership_can(request.membership, Capability.READ_STATEMENTS):
         return _refused(request, Capability.READ_STATEMENTS)
     invoice = own_invoice(request, pk)
-    return _file_response(invoice.pdf, f"{invoice.number}.pdf")
+    return private_file_response(invoice.pdf, f"{invoice.number}.pdf")
 
 
 @require_GET
@@ -107,7 +95,7 @@ def invoice_fapiao(request: HttpRequest, pk: int) -> HttpResponse:
     if not membership_can(request.membership, Capability.READ_STATEMENTS):
         return _refused(request, Capability.READ_STATEMENTS)
     invoice = own_invoice(request, pk)
-    return _file_response(invoice.fapiao_pdf, f"{invoice.number}-fapiao-{invoice.fapiao_number}.pdf")
+    return private_file_response(invoice.fapiao_pdf, f"{invoice.number}-fapiao-{invoice.fapiao_number}.pdf")
 
 
 def payment_page_url(payment: Payment) -> str | None:

@@ -14,7 +14,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from portal.accounts.permissions import Capability, membership_can, refusal_mess
 from portal.exceptions import ApplicationError, error_messages
 from portal.money import format_money
 
+from .downloads import private_file_response
 from .models import Dispute, Statement, StatementLine
 from .selectors import statements as selectors
 from .services.disputes import NOT_DISPUTABLE, dispute_cap, dispute_evidence_add, dispute_withdraw
@@ -106,26 +107,13 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _file_response(field, filename: str, content_type: str = "application/pdf") -> FileResponse:
-    if not field:
-        raise Http404(_("This document does not exist or is not ready yet."))
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404(_("This document does not exist or is not ready yet.")) from exc
-    response = FileResponse(handle, as_attachment=True, content_type=content_type, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @require_GET
 @verified_merchant_required
 def statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not membership_can(request.membership, Capability.READ_STATEMENTS):
         return _refused(request, Capability.READ_STATEMENTS)
     statement = own_statement(request, pk)
-    return _file_response(statement.pdf, f"{statement.number}.pdf")
+    return private_file_response(statement.pdf, f"{statement.number}.pdf")
 
 
 class _Echo:
@@ -296,7 +284,7 @@ def dispute_evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> Ht
     if evidence is None:
         raise Http404(_("This document does not exist or is not ready yet."))
     extension = evidence.file.name.rsplit(".", 1)[-1]
-    return _file_response(evidence.file, f"{dispute.number}-{evidence.pk}.{extension}",
+    return private_file_response(evidence.file, f"{dispute.number}-{evidence.pk}.{extension}",
                           content_type=evidence.content_type or "application/octet-stream")
 
 
