@@ -32,7 +32,7 @@ from ..services.disputes import dispute_decide, dispute_evidence_add, dispute_ev
 from . import dispute_filters as filters
 from .deposit_access import DEPOSIT_STAFF_ROLES, DepositActionView, DepositMenuItem, DepositStaffRequiredMixin
 from .finance import MoneyColumn, _day, _user, merchant_column
-from .lists import FinanceListView, Total, url_or_none
+from .lists import FinanceListView, Total, breadcrumbs_under, url_or_none
 
 NAMESPACE = "billing_disputes"
 D = Dispute.Status
@@ -52,6 +52,7 @@ class DisputeListView(FinanceListView):
     required_roles = DEPOSIT_STAFF_ROLES
 
     model = Dispute
+    url_namespace = NAMESPACE
     url_name = "index"
     page_title = gettext_lazy("Statement disputes")
     header_icon = "warning"
@@ -78,14 +79,6 @@ class DisputeListView(FinanceListView):
         "released_due_on": (gettext_lazy("Released amount due on"), lambda d, now: d.released_due_on),
         "reason": (gettext_lazy("What is wrong"), lambda d, now: d.reason),
     }
-
-    @property
-    def index_url_name(self) -> str:
-        return f"{NAMESPACE}:{self.url_name}"
-
-    @property
-    def index_results_url_name(self) -> str:
-        return f"{NAMESPACE}:{self.url_name}_results"
 
     def get_base_queryset(self):
         return Dispute.objects.select_related("merchant", "statement", "line").annotate(
@@ -153,8 +146,7 @@ class DisputeDetailView(DepositStaffRequiredMixin, WagtailAdminTemplateMixin, Te
         return self.dispute.merchant.name
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": url("index"), "label": gettext_lazy("Statement disputes")},
-                {"url": "", "label": self.get_page_title()}]
+        return breadcrumbs_under(self, url=url("index"), label=gettext_lazy("Statement disputes"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -76,6 +76,12 @@ finance_menu = Menu(register_hook_name="register_billing_finance_menu_item",
                     construct_hook_name="construct_billing_finance_menu")
 
 
+def breadcrumbs_under(view, *, url: str, label: Any) -> list[dict[str, Any]]:
+    """The breadcrumbs of an admin page that sits under another (a list, a run): the admin's own items, the page
+    above (`url`, `label`), then the view's title."""
+    return [*view.breadcrumbs_items, {"url": url, "label": label}, {"url": "", "label": view.get_page_title()}]
+
+
 class Total:
     """One figure of the totals line: `label` and an aggregate over the filtered rows (e.g. `Sum("amount")`)."""
 
@@ -88,11 +94,13 @@ class Total:
 class FinanceListView(FinanceRequiredMixin, ExportColumnsMixin, IndexView):
     """Base of the finance lists. Subclasses set `model`, `filterset_class`, `columns`, `export_columns`,
     `export_filename`, `totals` (key → Total), and `get_base_queryset()`; `url_name` names the list in the
-    `billing_finance` namespace (its results view is `<url_name>_results`)."""
+    `url_namespace` namespace, `billing_finance` unless an area sets its own (the results view is
+    `<url_name>_results`)."""
 
     template_name = "billing/admin/list.html"
     results_template_name = "billing/admin/list_results.html"
     url_name = ""
+    url_namespace = URL_NAMESPACE
     paginate_by = PAGE_SIZE
     search_backend_name = None
     header_icon = "doc-full"
@@ -105,11 +113,11 @@ class FinanceListView(FinanceRequiredMixin, ExportColumnsMixin, IndexView):
 
     @property
     def index_url_name(self) -> str:
-        return f"{URL_NAMESPACE}:{self.url_name}"
+        return f"{self.url_namespace}:{self.url_name}"
 
     @property
     def index_results_url_name(self) -> str:
-        return f"{URL_NAMESPACE}:{self.url_name}_results"
+        return f"{self.url_namespace}:{self.url_name}_results"
 
     def order_queryset(self, queryset):
         if not self.ordering:

@@ -50,7 +50,7 @@ from ..services.payouts import (
 )
 from . import payout_filters as filters
 from .finance import AMOUNT_TOTAL, MoneyColumn, _day, _user, amount_column, day_column, merchant_column
-from .lists import FinanceListView, FinanceMenuItem, FinanceRequiredMixin, Total
+from .lists import FinanceListView, FinanceMenuItem, FinanceRequiredMixin, Total, breadcrumbs_under
 
 NAMESPACE = "billing_payouts"
 P = PayoutStatus
@@ -70,13 +70,7 @@ def masked(last4: str) -> str:
 
 
 class _ListInNamespace(FinanceListView):
-    @property
-    def index_url_name(self) -> str:
-        return f"{NAMESPACE}:{self.url_name}"
-
-    @property
-    def index_results_url_name(self) -> str:
-        return f"{NAMESPACE}:{self.url_name}_results"
+    url_namespace = NAMESPACE
 
 
 # ---- the statements list
@@ -248,9 +242,7 @@ class PayoutFileView(_ListInNamespace):
         return _("Payout file %(reference)s") % {"reference": self.payout_file.reference}
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": run_page_url(self.payout_file.run_id),
-                                          "label": str(self.payout_file.run)},
-                {"url": "", "label": self.get_page_title()}]
+        return breadcrumbs_under(self, url=run_page_url(self.payout_file.run_id), label=str(self.payout_file.run))
 
     def get_base_queryset(self):
         return (PayoutFileLine.objects.filter(file=self.payout_file)
@@ -489,8 +481,7 @@ class RunPayoutsView(_Page):
         return str(self.run)
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": url("statements"), "label": gettext_lazy("Statements")},
-                {"url": "", "label": self.get_page_title()}]
+        return breadcrumbs_under(self, url=url("statements"), label=gettext_lazy("Statements"))
 
     def get(self, request, *args, **kwargs):
         # the run engine's page shows the same panels beside the build: go there when it is installed
@@ -518,8 +509,7 @@ class ReconciliationView(_Page):
         return _("Reconciliation of %(run)s") % {"run": run_label(self.run)}
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": run_page_url(self.run.pk), "label": str(self.run)},
-                {"url": "", "label": self.get_page_title()}]
+        return breadcrumbs_under(self, url=run_page_url(self.run.pk), label=str(self.run))
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "csv":
@@ -577,8 +567,7 @@ class PayoutDetailView(_Page):
         return self.payout.merchant.name
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": url("payouts"), "label": gettext_lazy("Payouts")},
-                {"url": "", "label": self.get_page_title()}]
+        return breadcrumbs_under(self, url=url("payouts"), label=gettext_lazy("Payouts"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

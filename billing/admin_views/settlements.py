@@ -37,7 +37,7 @@ from ..services.settlements import (
     settlement_run_start,
 )
 from .finance import AMOUNT_TOTAL, MoneyColumn, _day, _user
-from .lists import FinanceListView, FinanceMenuItem, FinanceRequiredMixin
+from .lists import FinanceListView, FinanceMenuItem, FinanceRequiredMixin, breadcrumbs_under
 
 NAMESPACE = "billing_settlements"
 C = SettlementChunk.Status
@@ -93,6 +93,7 @@ class RunFilterSet(WagtailFilterSet):
 
 class RunListView(FinanceListView):
     model = SettlementRun
+    url_namespace = NAMESPACE
     url_name = "runs"
     page_title = gettext_lazy("Settlement runs")
     header_icon = "table"
@@ -110,14 +111,6 @@ class RunListView(FinanceListView):
         "payout_due_on": (gettext_lazy("Payout due on"), lambda r, now: r.payout_due_on),
         "created_at": (gettext_lazy("Started"), lambda r, now: r.created_at),
     }
-
-    @property
-    def index_url_name(self) -> str:
-        return f"{NAMESPACE}:runs"
-
-    @property
-    def index_results_url_name(self) -> str:
-        return f"{NAMESPACE}:runs_results"
 
     def get_base_queryset(self):
         return runs_with_progress()
@@ -153,8 +146,7 @@ class _Page(FinanceRequiredMixin, WagtailAdminTemplateMixin):
     header_icon = "table"
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": url("runs"), "label": gettext_lazy("Settlement runs")},
-                {"url": "", "label": self.get_page_title()}]
+        return breadcrumbs_under(self, url=url("runs"), label=gettext_lazy("Settlement runs"))
 
 
 class RunStartView(_Page, TemplateView):
@@ -243,6 +235,7 @@ class AdjustmentFilterSet(WagtailFilterSet):
 
 class AdjustmentListView(FinanceListView):
     model = SettlementAdjustment
+    url_namespace = NAMESPACE
     url_name = "adjustments"
     page_title = gettext_lazy("Fees and deductions for statements")
     header_icon = "minus"
@@ -261,14 +254,6 @@ class AdjustmentListView(FinanceListView):
         "statement": (gettext_lazy("Statement"),
                       lambda a, now: a.statement_line.statement.number if a.statement_line else ""),
     }
-
-    @property
-    def index_url_name(self) -> str:
-        return f"{NAMESPACE}:adjustments"
-
-    @property
-    def index_results_url_name(self) -> str:
-        return f"{NAMESPACE}:adjustments_results"
 
     def get_base_queryset(self):
         return SettlementAdjustment.objects.select_related("merchant", "created_by", "decided_by",
@@ -309,9 +294,7 @@ class _AdjustmentPage(_Page):
     header_icon = "minus"
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items,
-                {"url": url("adjustments"), "label": gettext_lazy("Fees and deductions for statements")},
-                {"url": "", "label": self.get_page_title()}]
+        return breadcrumbs_under(self, url=url("adjustments"), label=gettext_lazy("Fees and deductions for statements"))
 
 
 class AdjustmentProposeView(_AdjustmentPage, TemplateView):
