@@ -6,7 +6,9 @@
                                 warning to the squad), a dimension below 60 points (red line: suspension review
                                 for the squad lead); the emails go after commit
     alert_acknowledge(...)      open → acknowledged (the owner has taken it up), with a note
-    alert_close(...)            open | acknowledged → closed, with a note
+    alert_close(...)            open | acknowledged → closed, with a note; a review alert (re-qualification, red
+                                line, tail review) records its outcome and moves the merchant through the merchant
+                                services (active, active with conditions, suspended; renew or not)
     alert_emails_send(...)      emails every alert not yet emailed to its recipients, each in their language
 
 Routing: the merchant's squad is the squad of its main category (the category of most of its order lines in the
@@ -22,6 +24,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q
 from django.utils import timezone
@@ -29,9 +32,21 @@ from django.utils.translation import gettext as _
 
 from portal.audit import audit_entry_create
 from portal.calendar import add_working_days
-from portal.exceptions import ApplicationError
-from portal.models import DIMENSIONS, Alert, AlertKind, MerchantRating, OrderLine, RatingRun, Squad
-from portal.workflow import transition_run
+from portal.exceptions import ApplicationError, InvalidTransition
+from portal.models import (
+    DIMENSIONS,
+    OUTCOMES,
+    Alert,
+    AlertKind,
+    AlertOutcome,
+    Merchant,
+    MerchantRating,
+    MerchantStatus,
+    OrderLine,
+    RatingRun,
+    Squad,
+)
+from portal.workflow import row_lock, transition_check, transition_run
 
 COMPLAINT_RATE_LIMIT = Decimal("5")  # percent: above it (not at it) an alert
 SCORE_WARNING_BELOW = Decimal("80")
@@ -135,24 +150,89 @@ def _note(note: str) -> str:
 
 
 def alert_acknowledge(*, alert: Alert, actor: Any, note: str = "", now: dt.datetime | None = None) -> Alert:
-    """open → acknowledged: the owner (or another member of staff) has taken the alert up."""
+    """open → acknowledged: the owner (or another member of staff) has taken the alert up. Quiet when already
+    acknowledged; a closed alert is refused with a message."""
     now = now or timezone.now()
     return transition_run(instance=alert, target=Alert.Status.ACKNOWLEDGED, actor=actor,
                           action="portal.alert.acknowledged", from_states=[Alert.Status.OPEN],
+                          refused_message=_("This alert is “%(current)s”: it cannot be acknowledged again."),
                           fields={"acknowledged_at": now, "acknowledged_by": actor,
                                   **({"note": _note(note)} if _note(note) else {})},
                           data={"note": _note(note)})
 
 
-def alert_close(*, alert: Alert, actor: Any, note: str, now: dt.datetime | None = None) -> Alert:
-    """open | acknowledged → closed, with what was done. A closed alert lets the next night raise a new one."""
+def _outcome_checked(*, kind: str, outcome: str, conditions: str) -> tuple[str, str]:
+    """The outcome a close of a review alert must record (and its conditions), checked against the kind."""
+    outcome = (outcome or "").strip()
+    conditions = (conditions or "").strip()[:4000]
+    allowed = OUTCOMES.get(kind)
+    if not allowed:
+        if outcome:
+            raise ValidationError({"outcome": [_("This kind of alert records no review outcome.")]})
+        return "", ""
+    if outcome not in allowed:
+        raise ValidationError({"outcome": [_("Choose the outcome of the review: %(choices)s.") % {
+            "choices": ", ".join(str(AlertOutcome(o).label) for o in allowed)}]})
+    if outcome == AlertOutcome.ACTIVE_WITH_CONDITIONS:
+        if not conditions:
+            raise ValidationError({"conditions": [_("Give the conditions the merchant stays active on.")]})
+    else:
+        conditions = ""
+    return outcome, conditions
+
+
+def _merchant_follow(*, alert: Alert, actor: Any, outcome: str, conditions: str, note: str,
+                     now: dt.datetime) -> Merchant:
+    """Move the merchant as the review decided, through the merchant services (which lock and audit it)."""
+    from portal.merchants.services import merchant_requalification_pass, merchant_suspend
+
+    merchant = alert.merchant
+    reason = _("%(kind)s (alert %(id)s): %(note)s") % {"kind": alert.get_kind_display(), "id": alert.pk,
+                                                       "note": note}
+    if outcome == AlertOutcome.SUSPENDED:
+        return merchant_suspend(merchant=merchant, actor=actor, reason=reason, now=now)
+    if alert.kind == AlertKind.REQUALIFICATION:  # active, or active with conditions
+        return merchant_requalification_pass(merchant=merchant, actor=actor, conditions=conditions, now=now)
+    if alert.kind == AlertKind.RED_LINE and merchant.status not in (MerchantStatus.ACTIVE,
+                                                                    MerchantStatus.UNDER_REQUALIFICATION):
+        raise InvalidTransition(_("The merchant is “%(status)s”: it cannot be kept active.") % {
+            "status": merchant.get_status_display()})
+    return merchant  # red line kept active, tail review: the merchant's status stays
+
+
+@transaction.atomic
+def alert_close(*, alert: Alert, actor: Any, note: str, outcome: str = "", conditions: str = "",
+                now: dt.datetime | None = None) -> Alert:
+    """open | acknowledged → closed, with what was done. A review alert records its outcome (`OUTCOMES`) and moves
+    the merchant accordingly:
+
+        re-qualification  active with conditions (conditions required) | active → merchant active again
+                          (`merchant_requalification_pass`, the conditions in its audit entry); suspended →
+                          `merchant_suspend`
+        red line          active → the merchant stays as it is (active or under re-qualification);
+                          suspended → `merchant_suspend`
+        tail review       renew | do not renew → recorded (non-renewal nominated); the merchant's status stays
+
+    The alert's row is locked first, then the merchant's, then the audit entries are written (the merchant's,
+    then the alert's last). A closed alert lets the next night raise a new one."""
     note = _note(note)
     if not note:
         raise ApplicationError(_("Say what was done about the alert before closing it."))
     now = now or timezone.now()
-    return transition_run(instance=alert, target=Alert.Status.CLOSED, actor=actor, action="portal.alert.closed",
-                          from_states=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED],
-                          fields={"closed_at": now, "closed_by": actor, "note": note}, data={"note": note})
+    obj = row_lock(alert, queryset=Alert.objects.select_related("merchant"))
+    move = transition_check(obj, target=Alert.Status.CLOSED, from_states=[Alert.Status.OPEN,
+                                                                          Alert.Status.ACKNOWLEDGED])
+    if move.done:
+        return obj
+    outcome, conditions = _outcome_checked(kind=obj.kind, outcome=outcome, conditions=conditions)
+    data: dict[str, Any] = {"note": note}
+    if outcome:
+        merchant = _merchant_follow(alert=obj, actor=actor, outcome=outcome, conditions=conditions, note=note,
+                                    now=now)
+        data |= {"outcome": outcome, "conditions": conditions, "merchant_status": merchant.status}
+    return move.finish(actor=actor, action="portal.alert.closed",
+                       fields={"closed_at": now, "closed_by": actor, "note": note, "outcome": outcome,
+                               "conditions": conditions}, data=data)
 
 
 def _emails_enqueue() -> None:

@@ -1,7 +1,7 @@
 """The shared domain every package stands on."""
 
 from .accounts import User
-from .alerts import Alert, AlertKind, AlertStatus
+from .alerts import OUTCOMES, Alert, AlertKind, AlertOutcome, AlertStatus
 from .api import ApiScope, ApiToken
 from .audit import AuditEntry
 from .calendar import CalendarDay
@@ -25,7 +25,9 @@ from .vocabulary import CooperationMode, MerchantGrade
 
 __all__ = [
     "Alert",
+    "OUTCOMES",
     "AlertKind",
+    "AlertOutcome",
     "AlertStatus",
     "ApiScope",
     "ApiToken",

@@ -32,14 +32,36 @@ class AlertStatus(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("alert status", "Closed")
 
 
+class AlertOutcome(models.TextChoices):
+    """What the review an alert asked for decided (recorded when it is closed; `OUTCOMES` says which kind takes
+    which). "Active with conditions" leaves the merchant active, with the conditions recorded on the alert and in
+    the merchant's audit entry; "suspended" suspends it; "not renewed" nominates it for non-renewal."""
+
+    ACTIVE_WITH_CONDITIONS = "active_with_conditions", pgettext_lazy("alert outcome", "Active with conditions")
+    ACTIVE = "active", pgettext_lazy("alert outcome", "Active")
+    SUSPENDED = "suspended", pgettext_lazy("alert outcome", "Suspended")
+    RENEW = "renew", pgettext_lazy("alert outcome", "Renew")
+    NOT_RENEW = "not_renew", pgettext_lazy("alert outcome", "Do not renew (non-renewal nominated)")
+
+
+# the outcomes a review alert's close records (the other kinds close with a note only)
+OUTCOMES: dict[str, list[str]] = {
+    AlertKind.REQUALIFICATION: [AlertOutcome.ACTIVE_WITH_CONDITIONS, AlertOutcome.ACTIVE, AlertOutcome.SUSPENDED],
+    AlertKind.RED_LINE: [AlertOutcome.ACTIVE, AlertOutcome.SUSPENDED],
+    AlertKind.TAIL_REVIEW: [AlertOutcome.RENEW, AlertOutcome.NOT_RENEW],
+}
+
+
 class Alert(models.Model):
     """One alert on a merchant. `rating` is the rating it came from (kept as figures in `as_of`, `score` and
     `data` too: a rerun of the same day replaces the rating rows). `owner` answers for it by `deadline`;
     `squad` is the squad it was routed to (of the merchant's main category). `data` holds what triggered it:
-    the complaint rate, the dimensions below the red line with their points, the rank at the tail review."""
+    the complaint rate, the dimensions below the red line with their points, the rank at the tail review.
+    `outcome` (and `conditions`) is what a review alert's close decided (re-qualification, red line, tail review)."""
 
     Kind = AlertKind
     Status = AlertStatus
+    Outcome = AlertOutcome
     ALLOWED_TRANSITIONS = {AlertStatus.OPEN: {AlertStatus.ACKNOWLEDGED, AlertStatus.CLOSED},
                            AlertStatus.ACKNOWLEDGED: {AlertStatus.CLOSED}, AlertStatus.CLOSED: set()}
 
@@ -66,6 +88,8 @@ class Alert(models.Model):
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+", verbose_name=_("closed by"))
     note = models.TextField(_("note"), blank=True)
+    outcome = models.CharField(_("outcome of the review"), max_length=30, choices=AlertOutcome.choices, blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
 
     class Meta:
         verbose_name = _("alert")
