@@ -36,7 +36,14 @@ from django.db.models import Sum
 from django.test import Client
 from django.utils import timezone
 
-from billing.models import DepositAccount, LedgerEntry, SettlementChunk, SettlementRun, Statement
+from billing.models import (
+    DepositAccount,
+    LedgerEntry,
+    SettlementChunk,
+    SettlementRun,
+    Statement,
+    SubsidyEnrolment,
+)
 from billing.services.deposits import deposit_account_sync, deposit_due_for_contract, deposit_schedule_amount
 from billing.services.ledger import ledger_append
 from billing.services.settlements import (
@@ -61,6 +68,7 @@ from portal.models import (
     MerchantRating,
     MerchantStatus,
     OrderLine,
+    PolicyItem,
     PortalSettings,
     RatingChunk,
     RatingRun,
@@ -204,6 +212,20 @@ def demo_merchants_ensure(*, count: int, today: dt.date) -> tuple[list[Merchant]
             made += 1
     merchants = list(Merchant.objects.filter(name__in=names).order_by("name"))
     return merchants, made
+
+
+def demo_subsidies_enrol(*, merchants: list[Merchant]) -> int:
+    """Every third demo merchant ships with the designated logistics provider, so its statement has the
+    logistics subsidy (per order, within the annual cap); returns how many were enrolled now. Nothing is done
+    when the policy has no logistics subsidy."""
+    item = PolicyItem.objects.filter(code="logistics_subsidy").first()
+    if item is None:
+        return 0
+    chosen = [m for index, m in enumerate(merchants) if index % 3 == 0]
+    have = set(SubsidyEnrolment.objects.filter(item=item, merchant__in=chosen).values_list("merchant_id", flat=True))
+    starts_on = dt.date(timezone.localdate().year - 1, 1, 1)  # before any period the demo settles
+    return len(SubsidyEnrolment.objects.bulk_create(
+        [SubsidyEnrolment(merchant=m, item=item, starts_on=starts_on) for m in chosen if m.pk not in have]))
 
 
 # ---- 2. performance data
@@ -350,6 +372,7 @@ def demo_month_load(*, merchants: int = 200, lines: int = 100_000, today: dt.dat
     say("merchants")
     found, result.merchants_created = demo_merchants_ensure(count=merchants, today=today)
     result.merchants = len(found)
+    demo_subsidies_enrol(merchants=found)
     say("performance data")
     order_lines, complaints, ratings = demo_rows(merchants=found, lines=lines, period_end=period_end)
     finance = _staff(Role.FINANCE)

@@ -12,7 +12,14 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from billing.demo_month import MERCHANT_PREFIX, demo_month_counts
-from billing.models import BillingSettings, DepositAccount, SettlementRun, Statement, StatementLine
+from billing.models import (
+    BillingSettings,
+    DepositAccount,
+    SettlementRun,
+    Statement,
+    StatementLine,
+    SubsidyEnrolment,
+)
 from billing.services.settlements import settlement_period_default
 from contracts.models import Contract, ContractStatus
 from portal.bootstrap import reference_data_load
@@ -87,6 +94,12 @@ def test_demo_month_flows_through_the_api_the_rating_and_one_settlement_run(demo
         balance = Decimal(sums["amount"] or 0) + Decimal(others.aggregate(a=Sum("amount"))["a"] or 0)
         assert statement.net_payable + statement.carried_forward == balance.quantize(Decimal("0.01"))
     assert "5 active (5 created)" in output and "settlement run" in output
+    # every third demo merchant ships with the designated logistics provider: its statement has the subsidy
+    enrolled = set(SubsidyEnrolment.objects.values_list("merchant_id", flat=True))
+    assert enrolled == {ids[0], ids[3]}
+    with_subsidy = {m for m, s in statements.items() if s.subsidies > 0}
+    assert with_subsidy == {m for m in enrolled if statements[m].order_count}
+    assert StatementLine.objects.filter(statement__run=run, kind="subsidy").count() >= len(with_subsidy) > 0
 
     counts = demo_month_counts(ids)
     tokens = ApiToken.objects.count()
