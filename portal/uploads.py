@@ -2,16 +2,21 @@
 applicant's documents in onboarding, a deduction's evidence and a bank receipt in billing). It looks at the file's
 real content, never its name. An image's pixel count is read from its header and checked against the limit
 before any pixel is decoded, so a small file that would decode to gigabytes is refused cheaply.
+
+The file imports (performance data, bank statements) share the keeping of an uploaded file between its upload
+and its preview: `pending_upload_keep`, `pending_upload`, `pending_upload_forget`, `pending_upload_content`.
 """
 
 from __future__ import annotations
 
 import io
+import uuid
 import warnings
 from typing import IO, Any
 
 import filetype
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -118,3 +123,53 @@ def upload_limits() -> tuple[int, int]:
 
     settings = PortalSettings.load()
     return settings.upload_max_mb * 1024 * 1024, settings.upload_max_megapixels * 1_000_000
+
+
+# ---- an uploaded file waiting for its preview
+#
+# A file import (performance data, bank statements) keeps the uploaded file in private storage under a random
+# token until it is saved or abandoned. The token and the stored name live in the uploader's session under
+# `session_key`, so only that session can open the preview; one upload waits per session and key.
+
+
+def _private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+def pending_upload_keep(request, session_key: str, *, folder: str, content: bytes, **entry: Any) -> str:
+    """Store `content` in private storage under `folder` and remember it in the session with `entry` (the
+    file's name and whatever the preview needs); an earlier upload of the session under the same key is
+    forgotten and its file removed. Returns the token."""
+    for earlier in list(request.session.get(session_key, {})):
+        pending_upload_forget(request, session_key, earlier)
+    token = uuid.uuid4().hex
+    name = _private_storage().save(f"{folder}/{token}.upload", ContentFile(content))
+    pending = request.session.get(session_key, {})
+    pending[token] = {"name": name, **entry}
+    request.session[session_key] = pending
+    return token
+
+
+def pending_upload(request, session_key: str, token: str) -> dict | None:
+    """What the session remembers of the upload waiting under `token`, or None when it is not this session's."""
+    return request.session.get(session_key, {}).get(token)
+
+
+def pending_upload_forget(request, session_key: str, token: str) -> None:
+    """Forget the upload waiting under `token` and remove its file (nothing happens for an unknown token)."""
+    pending = request.session.get(session_key, {})
+    entry = pending.pop(token, None)
+    request.session[session_key] = pending
+    if entry:
+        _private_storage().delete(entry["name"])
+
+
+def pending_upload_content(entry: dict) -> bytes | None:
+    """The waiting file's bytes, or None when it is gone from storage."""
+    try:
+        with _private_storage().open(entry["name"], "rb") as handle:
+            return handle.read()
+    except (FileNotFoundError, OSError):
+        return None

@@ -10,9 +10,7 @@ file that cannot be read comes back as a message on the form, never a 500.
 from __future__ import annotations
 
 import hashlib
-import uuid
 
-from django.core.files.base import ContentFile
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
@@ -23,9 +21,9 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 
 from portal.exceptions import ApplicationError, error_messages
+from portal.uploads import pending_upload, pending_upload_content, pending_upload_forget, pending_upload_keep
 
 from ..models import BankStatementImport
-from ..models._storage import private_storage
 from ..selectors.bank import statement_imports, statement_lines
 from ..services.bank_statements import (
     PENDING_UPLOADS,
@@ -47,18 +45,6 @@ def outcome_labels() -> dict[str, str]:
             "ignored": _("Ignored (not a credit)"), "duplicate": _("Duplicate"), "invalid": _("Cannot be read")}
 
 
-def _pending(request, token: str) -> dict | None:
-    return request.session.get(SESSION_KEY, {}).get(token)
-
-
-def _forget(request, token: str) -> None:
-    pending = request.session.get(SESSION_KEY, {})
-    entry = pending.pop(token, None)
-    request.session[SESSION_KEY] = pending
-    if entry:
-        private_storage().delete(entry["name"])
-
-
 class StatementUploadView(BankPageMixin, TemplateView):
     template_name = "billing/admin/bank/statement_new.html"
     page_title = gettext_lazy("Import a bank statement")
@@ -76,13 +62,8 @@ class StatementUploadView(BankPageMixin, TemplateView):
             except StatementFileError as error:
                 form.add_error("file", error.message)
             else:
-                for earlier in list(request.session.get(SESSION_KEY, {})):
-                    _forget(request, earlier)  # one upload waits per session: an abandoned preview's file goes
-                token = uuid.uuid4().hex
-                name = private_storage().save(f"{PENDING_UPLOADS}/{token}.upload", ContentFile(content))
-                pending = request.session.get(SESSION_KEY, {})
-                pending[token] = {"name": name, "filename": upload.name[:200], "columns": form.columns()}
-                request.session[SESSION_KEY] = pending
+                token = pending_upload_keep(request, SESSION_KEY, folder=PENDING_UPLOADS, content=content,
+                                            filename=upload.name[:200], columns=form.columns())
                 return redirect(url("statement_preview", token))
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -108,21 +89,17 @@ class StatementPreviewView(BankPageMixin, TemplateView):
 
     @cached_property
     def entry(self) -> dict:
-        entry = _pending(self.request, self.kwargs["token"])
+        entry = pending_upload(self.request, SESSION_KEY, self.kwargs["token"])
         if entry is None:
             raise Http404
         return entry
 
     def _content(self) -> bytes | None:
         """The uploaded file, or None when it is gone (left for more than a day: the daily run removed it)."""
-        try:
-            with private_storage().open(self.entry["name"], "rb") as handle:
-                return handle.read()
-        except (FileNotFoundError, OSError):
-            return None
+        return pending_upload_content(self.entry)
 
     def _gone(self, request):
-        _forget(request, self.kwargs["token"])
+        pending_upload_forget(request, SESSION_KEY, self.kwargs["token"])
         messages.error(request, _("This upload waited too long and was removed: upload the statement again."))
         return redirect(url("statement_new"))
 
@@ -133,7 +110,7 @@ class StatementPreviewView(BankPageMixin, TemplateView):
         try:
             parsed = statement_read(content=content, filename=self.entry["filename"], columns=self.entry["columns"])
         except StatementFileError as error:
-            _forget(request, self.kwargs["token"])
+            pending_upload_forget(request, SESSION_KEY, self.kwargs["token"])
             messages.error(request, error.message)
             return redirect(url("statement_new"))
         rows = statement_preview(rows=parsed.rows)
@@ -154,7 +131,7 @@ class StatementPreviewView(BankPageMixin, TemplateView):
             for message in error_messages(error):
                 messages.error(request, message)
             return redirect(url("statement_preview", self.kwargs["token"]))
-        _forget(request, self.kwargs["token"])
+        pending_upload_forget(request, SESSION_KEY, self.kwargs["token"])
         if statement is None:
             messages.warning(request, _("Every row of this file was imported before: nothing changed."))
             return redirect(url("statements"))

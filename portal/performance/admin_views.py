@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import uuid
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -42,7 +40,13 @@ from portal.exceptions import ApplicationError, error_messages
 from portal.models import OrderLine, PerformanceImport
 from portal.money import format_money
 from portal.roles import Role, user_has_any_role
-from portal.uploads import upload_limits
+from portal.uploads import (
+    pending_upload,
+    pending_upload_content,
+    pending_upload_forget,
+    pending_upload_keep,
+    upload_limits,
+)
 
 from . import filters
 from .files import (
@@ -58,6 +62,7 @@ from .staff_selectors import order_lines_for_staff, performance_import_rejected_
 
 URL_NAMESPACE = "performance"
 SESSION_KEY = "portal.performance.imports"
+PENDING_UPLOADS = "performance/imports/pending"
 PAGE_SIZE = 50
 PREVIEW_REJECTED = 500  # rejected rows shown on the preview and an import's page (the download has them all)
 PREVIEW_SAMPLE = 10  # rows of the file shown as read
@@ -79,12 +84,6 @@ def url(name: str, *args) -> str:
 
 def _ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
-
-
-def _private_storage():
-    from django.core.files.storage import storages
-
-    return storages["private"]
 
 
 class RolesRequiredMixin:
@@ -333,18 +332,6 @@ class ImportPageMixin(RolesRequiredMixin, WagtailAdminTemplateMixin):
         return context
 
 
-def _pending(request, token: str) -> dict | None:
-    return request.session.get(SESSION_KEY, {}).get(token)
-
-
-def _forget(request, token: str) -> None:
-    pending = request.session.get(SESSION_KEY, {})
-    entry = pending.pop(token, None)
-    request.session[SESSION_KEY] = pending
-    if entry:
-        _private_storage().delete(entry["name"])
-
-
 class ImportUploadView(ImportPageMixin, TemplateView):
     template_name = "portal/admin/performance/import_new.html"
     page_title = gettext_lazy("Import performance data")
@@ -363,13 +350,8 @@ class ImportUploadView(ImportPageMixin, TemplateView):
             except PerformanceFileError as error:
                 form.add_error("file", error.message)
             else:
-                for earlier in list(request.session.get(SESSION_KEY, {})):
-                    _forget(request, earlier)  # one upload waits per session: an abandoned preview's file goes
-                token = uuid.uuid4().hex
-                name = _private_storage().save(f"performance/imports/pending/{token}.upload", ContentFile(content))
-                pending = request.session.get(SESSION_KEY, {})
-                pending[token] = {"name": name, "filename": upload.name[:200], "kind": kind}
-                request.session[SESSION_KEY] = pending
+                token = pending_upload_keep(request, SESSION_KEY, folder=PENDING_UPLOADS, content=content,
+                                            filename=upload.name[:200], kind=kind)
                 return redirect(url("import_preview", token))
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -405,17 +387,16 @@ class ImportPreviewView(ImportPageMixin, TemplateView):
 
     @cached_property
     def entry(self) -> dict:
-        entry = _pending(self.request, self.kwargs["token"])
+        entry = pending_upload(self.request, SESSION_KEY, self.kwargs["token"])
         if entry is None:
             raise Http404
         return entry
 
     def _content(self) -> bytes:
-        try:
-            with _private_storage().open(self.entry["name"], "rb") as handle:
-                return handle.read()
-        except (FileNotFoundError, OSError) as error:
-            raise Http404 from error
+        content = pending_upload_content(self.entry)
+        if content is None:
+            raise Http404
+        return content
 
     def get(self, request, *args, **kwargs):
         content = self._content()
@@ -423,7 +404,7 @@ class ImportPreviewView(ImportPageMixin, TemplateView):
             outcome = performance_import_check(kind=self.entry["kind"], content=content,
                                                filename=self.entry["filename"])
         except PerformanceFileError as error:
-            _forget(request, self.kwargs["token"])
+            pending_upload_forget(request, SESSION_KEY, self.kwargs["token"])
             messages.error(request, error.message)
             return redirect(url("import_new"))
         labels = field_labels()
@@ -451,7 +432,7 @@ class ImportPreviewView(ImportPageMixin, TemplateView):
             for message in error_messages(error):
                 messages.error(request, message)
             return redirect(url("import_preview", self.kwargs["token"]))
-        _forget(request, self.kwargs["token"])
+        pending_upload_forget(request, SESSION_KEY, self.kwargs["token"])
         messages.success(request, _("Import saved: %(created)s new, %(updated)s changed, %(unchanged)s unchanged, "
                                     "%(rejected)s rejected.")
                          % {"created": log.rows_created, "updated": log.rows_updated,
