@@ -74,6 +74,20 @@ def test_a_change_that_moves_no_money_adds_no_line():
     assert not lines_of(Statement.objects.get(run=run_built(WEEK2)), K.ORDER_CHANGE)
 
 
+def test_a_settled_line_whose_t_moves_into_a_later_period_is_not_settled_again():
+    """T is when the line became settleable; once a statement has settled it, a later T (the platform moved
+    the date) changes nothing: the next run neither settles it again nor corrects it, as no money moved."""
+    c = merchant_active()
+    line = orders(c.merchant, day=dt.date(2026, 11, 4), amounts=["200.00"])[0]
+    first = Statement.objects.get(run=run_built())
+    assert first.order_count == 1
+    line.settleable_on, line.version = dt.date(2026, 11, 11), 2
+    line.save(update_fields=["settleable_on", "version"])
+    second = Statement.objects.get(run=run_built(WEEK2))
+    assert (second.order_count, second.gmv) == (0, D("0"))
+    assert StatementLine.objects.filter(order_line=line).count() == 1
+
+
 # ---------------------------------------------------------------------------- negative balance
 
 
