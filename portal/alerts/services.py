@@ -1,4 +1,4 @@
-"""Alerts on the credit rating (BUSINESS_RULES §8, §4.3; operator guide §21).
+"""Alerts on the credit rating (BUSINESS_RULES §8, §4.3; operator guide §28).
 
     rating_alerts_raise(...)    the nightly recompute's end of a chunk: from the chunk's new ratings, in a fixed
                                 number of queries whatever its size, an alert per merchant and kind —

@@ -1,4 +1,4 @@
-"""Alerts on a merchant's credit rating (BUSINESS_RULES §8, §4.3; operator guide §21).
+"""Alerts on a merchant's credit rating (BUSINESS_RULES §8, §4.3; operator guide §28).
 
 An alert is a record with an owner, a deadline and a status (open → acknowledged → closed, or open → closed);
 its owners are emailed when it is raised. The nightly recompute raises them from the ratings it wrote

@@ -139,7 +139,8 @@ class MoneyColumn(Column):
 
 
 class StaffListView(RolesRequiredMixin, ExportColumnsMixin, IndexView):
-    """Base of the lists: role check instead of model permissions, exports audited, one query for a page's rows."""
+    """Base of the lists: role check instead of model permissions, exports audited, one query for a page's rows.
+    Another area's list (the rating alerts) sets its own `url_namespace` and `export_action`."""
 
     required_roles = VIEW_ROLES
     any_permission_required = None
@@ -147,15 +148,17 @@ class StaffListView(RolesRequiredMixin, ExportColumnsMixin, IndexView):
     paginate_by = PAGE_SIZE
     search_backend_name = None
     url_name = ""
+    url_namespace = URL_NAMESPACE
+    export_action = ""  # the audit action of a download; by default portal.performance.<url_name>.exported
     list_ordering: tuple[str, ...] = ("-pk",)
 
     @property
     def index_url_name(self) -> str:
-        return f"{URL_NAMESPACE}:{self.url_name}"
+        return f"{self.url_namespace}:{self.url_name}"
 
     @property
     def index_results_url_name(self) -> str:
-        return f"{URL_NAMESPACE}:{self.url_name}_results"
+        return f"{self.url_namespace}:{self.url_name}_results"
 
     def order_queryset(self, queryset):
         if not self.ordering:
@@ -164,7 +167,8 @@ class StaffListView(RolesRequiredMixin, ExportColumnsMixin, IndexView):
 
     def get(self, request, *args, **kwargs):
         if self.is_export:
-            audit_entry_create(actor=request.user, action=f"portal.performance.{self.url_name}.exported",
+            audit_entry_create(actor=request.user,
+                               action=self.export_action or f"portal.performance.{self.url_name}.exported",
                                data={"format": request.GET.get("export"),
                                      "params": {key: request.GET.getlist(key) for key in request.GET
                                                 if key not in ("export", "p")}},
