@@ -23,7 +23,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.generic import TemplateView, View
 from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
@@ -105,7 +105,7 @@ class StatementListView(_ListInNamespace):
         "commission": (gettext_lazy("Commission"), lambda s, now: s.commission),
         "subsidies": (gettext_lazy("Subsidies"), lambda s, now: s.subsidies),
         "fees": (gettext_lazy("Fees"), lambda s, now: s.fees),
-        "deductions": (gettext_lazy("Deductions"), lambda s, now: s.deductions),
+        "deductions": (pgettext_lazy("statement", "Deductions"), lambda s, now: s.deductions),
         "frozen": (gettext_lazy("Frozen (disputed)"), lambda s, now: s.frozen),
         "released": (gettext_lazy("Released"), lambda s, now: s.released),
         "carried_in": (gettext_lazy("Carried in"), lambda s, now: s.carried_in),
