@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
@@ -83,7 +83,7 @@ class AlertListView(RoleRequiredMixin, StaffListView):
         "merchant": (gettext_lazy("Merchant"), lambda a, now: a.merchant.name),
         "status": (gettext_lazy("Status"), lambda a, now: str(a.get_status_display())),
         "outcome": (gettext_lazy("Outcome of the review"), lambda a, now: _outcome(a)),
-        "owner": (gettext_lazy("Owner"), lambda a, now: _user(a.owner) if a.owner else ""),
+        "owner": (pgettext_lazy("alert owner", "Owner"), lambda a, now: _user(a.owner) if a.owner else ""),
         "squad": (gettext_lazy("Squad"), lambda a, now: a.squad.name if a.squad else ""),
         "as_of": (gettext_lazy("Rating as of"), lambda a, now: a.as_of),
         "score": (gettext_lazy("Score"), lambda a, now: a.score),
@@ -116,9 +116,9 @@ class AlertListView(RoleRequiredMixin, StaffListView):
             Column("merchant", label=gettext_lazy("Merchant"), accessor=lambda a: a.merchant.name,
                    sort_key="merchant__name"),
             StatusTagColumn("status", label=gettext_lazy("Status"), sort_key="status",
-                            accessor=lambda a: _outcome(a) or a.get_status_display(),
+                            accessor="get_status_display",
                             primary=lambda a: a.status != AlertStatus.CLOSED),
-            Column("owner", label=gettext_lazy("Owner"), accessor=lambda a: _user(a.owner)),
+            Column("owner", label=pgettext_lazy("alert owner", "Owner"), accessor=lambda a: _user(a.owner)),
             Column("squad", label=gettext_lazy("Squad"), accessor=lambda a: a.squad.name if a.squad else "—"),
             Column("score", label=gettext_lazy("Score"), sort_key="score", classname="performance-number",
                    accessor=lambda a: a.score if a.score is not None else "—"),

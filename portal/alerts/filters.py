@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
 from portal.models import Alert, AlertKind, AlertStatus, Squad
@@ -27,7 +28,8 @@ class AlertFilterSet(WagtailFilterSet):
                                                widget=forms.CheckboxSelectMultiple)
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=AlertStatus.choices, distinct=False,
                                                  widget=forms.CheckboxSelectMultiple)
-    owner = django_filters.ChoiceFilter(label=_("Owner"), method="filter_owner", empty_label=_("Anyone"))
+    owner = django_filters.ChoiceFilter(label=pgettext_lazy("alert owner", "Owner"), method="filter_owner",
+                                        empty_label=_("Anyone"))
     squad = django_filters.ModelChoiceFilter(label=_("Squad"), queryset=Squad.objects.none(), empty_label=_("Any"))
     merchant = django_filters.CharFilter(label=_("Merchant"), method="filter_merchant",
                                          help_text=_("Part of the name, or the merchant's id."))
