@@ -11,4 +11,4 @@ app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # tasks of portal's sub-packages are not found by the default scan
-app.autodiscover_tasks(["portal.accounts", "portal.ratings", "portal.alerts"])
+app.autodiscover_tasks(["portal.accounts", "portal.ratings", "portal.alerts", "portal.performance"])

@@ -21,9 +21,22 @@ def _private_storage():
 
 
 class PerformanceImport(models.Model):
-    """One confirmed upload of order lines, complaints or satisfaction ratings."""
+    """One upload of order lines, complaints or satisfaction ratings, from its check to its save.
+
+    The check and the save run as Celery tasks; `status` says where the import is (an upload is queued, then
+    checked, then saved; a failed task leaves it failed with `error`, its file kept to try again), `rows_done` of
+    `rows_total` how far the running check has come, and `preview` what the check found (shown before saving).
+    Only saved imports are listed; the others are reached from the uploader's session."""
 
     Kind = PerformanceRowVersion.Kind
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be checked")
+        CHECKING = "checking", _("Being checked")
+        CHECKED = "checked", _("Checked, waiting for confirmation")
+        SAVING = "saving", _("Being saved")
+        SAVED = "saved", _("Saved")
+        FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind of data"), max_length=20, choices=Kind.choices)
     file = models.FileField(_("file"), upload_to="performance/imports/%Y/%m/", storage=_private_storage,
@@ -41,6 +54,11 @@ class PerformanceImport(models.Model):
     headers = models.JSONField(_("header row"), default=list, help_text=_("The file's column headers, in order."))
     columns = models.JSONField(_("columns read"), default=dict,
                                help_text=_("Each field read and the header of the file it was read from."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SAVED)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    preview = models.JSONField(_("preview"), default=dict, blank=True,
+                               help_text=_("What the check found, shown before saving."))
 
     class Meta:
         verbose_name = _("performance data import")

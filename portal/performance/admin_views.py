@@ -11,7 +11,6 @@ as a message on the form, never a 500.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from decimal import Decimal
 
 from django import forms
@@ -22,7 +21,7 @@ from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -42,7 +41,6 @@ from portal.money import format_money
 from portal.roles import Role, user_has_any_role
 from portal.uploads import (
     pending_upload,
-    pending_upload_content,
     pending_upload_forget,
     pending_upload_keep,
     upload_limits,
@@ -57,8 +55,14 @@ from .files import (
     performance_file_format,
     performance_template,
 )
-from .imports import performance_import_check, performance_import_rejections, performance_import_save
+from .imports import (
+    performance_import_confirm,
+    performance_import_rejections,
+    performance_import_retry,
+    performance_import_start,
+)
 from .staff_selectors import order_lines_for_staff, performance_import_rejected_rows, performance_imports
+from .tasks import performance_import_check_task, performance_import_save_task
 
 URL_NAMESPACE = "performance"
 SESSION_KEY = "portal.performance.imports"
@@ -356,6 +360,12 @@ class ImportUploadView(ImportPageMixin, TemplateView):
             else:
                 token = pending_upload_keep(request, SESSION_KEY, folder=PENDING_UPLOADS, content=content,
                                             filename=upload.name[:200], kind=kind)
+                entry = pending_upload(request, SESSION_KEY, token)
+                log = performance_import_start(kind=kind, filename=upload.name, stored_name=entry["name"],
+                                               content=content, actor=request.user)
+                entry["import"] = log.pk
+                request.session.modified = True
+                performance_import_check_task.delay(log.pk, translation.get_language())
                 return redirect(url("import_preview", token))
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -384,10 +394,13 @@ def _shown(value) -> str:
 
 
 class ImportPreviewView(ImportPageMixin, TemplateView):
-    """GET: what saving the file would do, row by row for the rejected ones; POST: save it."""
+    """The import waiting under the session's token. GET: its progress while the check or the save runs (the page
+    reloads itself every few seconds, without JavaScript), then what saving the file would do, row by row for the
+    rejected ones; a saved import goes to its page. POST: save it (action "retry": check a failed import again)."""
 
     template_name = "portal/admin/performance/import_preview.html"
     page_title = gettext_lazy("Check the file before saving")
+    refresh_seconds = 2
 
     @cached_property
     def entry(self) -> dict:
@@ -396,52 +409,65 @@ class ImportPreviewView(ImportPageMixin, TemplateView):
             raise Http404
         return entry
 
-    def _content(self) -> bytes:
-        content = pending_upload_content(self.entry)
-        if content is None:
+    @cached_property
+    def log(self) -> PerformanceImport:
+        found = PerformanceImport.objects.filter(pk=self.entry.get("import"), imported_by=self.request.user).first()
+        if found is None:
             raise Http404
-        return content
+        return found
 
-    def get(self, request, *args, **kwargs):
-        content = self._content()
-        try:
-            outcome = performance_import_check(kind=self.entry["kind"], content=content,
-                                               filename=self.entry["filename"])
-        except PerformanceFileError as error:
-            pending_upload_forget(request, SESSION_KEY, self.kwargs["token"])
-            messages.error(request, error.message)
-            return redirect(url("import_new"))
-        labels = field_labels()
-        result, file = outcome.result, outcome.file
-        sample_fields = list(file.columns)
-        earlier = performance_imports().filter(file_sha256=hashlib.sha256(content).hexdigest()).first()
-        return self.render_to_response(self.get_context_data(
-            filename=self.entry["filename"], kind_label=kind_labels()[self.entry["kind"]], earlier=earlier,
-            summary=_summary(created=result.created, updated=result.updated, unchanged=result.unchanged,
-                             rejected=len(outcome.rejected)),
-            columns=[(labels[name], header) for name, header in file.columns.items()], ignored=file.ignored,
-            rejected=outcome.rejected[:PREVIEW_REJECTED], rejected_count=len(outcome.rejected),
-            rejected_more=max(len(outcome.rejected) - PREVIEW_REJECTED, 0),
-            sample_headings=[labels[name] for name in sample_fields],
-            sample=[(row.number, [_shown(row.values.get(name)) for name in sample_fields])
-                    for row in file.rows[:PREVIEW_SAMPLE]],
-            rows_total=len(file.rows), changes=result.created + result.updated > 0))
-
-    def post(self, request, *args, **kwargs):
-        content = self._content()
-        try:
-            log = performance_import_save(kind=self.entry["kind"], content=content, filename=self.entry["filename"],
-                                          actor=request.user)
-        except (PerformanceFileError, ApplicationError) as error:
-            for message in error_messages(error):
-                messages.error(request, message)
-            return redirect(url("import_preview", self.kwargs["token"]))
+    def _saved(self, request, log: PerformanceImport):
         pending_upload_forget(request, SESSION_KEY, self.kwargs["token"])
         messages.success(request, _("Import saved: %(created)s new, %(updated)s changed, %(unchanged)s unchanged, "
                                     "%(rejected)s rejected.")
                          % {"created": log.rows_created, "updated": log.rows_updated,
                             "unchanged": log.rows_unchanged, "rejected": log.rows_rejected})
         return redirect(url("import", log.pk))
+
+    def get(self, request, *args, **kwargs):
+        log = self.log
+        S = PerformanceImport.Status
+        if log.status == S.SAVED:
+            return self._saved(request, log)
+        context = {"log": log, "filename": log.filename, "kind_label": kind_labels()[log.kind],
+                   "status_label": log.get_status_display()}
+        if log.status in (S.QUEUED, S.CHECKING, S.SAVING):
+            return self.render_to_response(self.get_context_data(
+                **context, running=True, refresh_seconds=self.refresh_seconds,
+                percent=int(100 * log.rows_done / log.rows_total) if log.rows_total else 0))
+        if log.status == S.FAILED:
+            return self.render_to_response(self.get_context_data(**context, failed=True))
+        preview, labels = log.preview, field_labels()
+        rejected_count = preview["rejected_count"]
+        earlier = performance_imports().filter(file_sha256=log.file_sha256).first()
+        return self.render_to_response(self.get_context_data(
+            **context, earlier=earlier,
+            summary=_summary(created=preview["created"], updated=preview["updated"],
+                             unchanged=preview["unchanged"], rejected=rejected_count),
+            columns=[(labels[name], header) for name, header in preview["columns"].items()],
+            ignored=preview["ignored"], rejected=preview["rejected"], rejected_count=rejected_count,
+            rejected_more=max(rejected_count - len(preview["rejected"]), 0),
+            sample_headings=[labels[name] for name in preview["sample_fields"]],
+            sample=[(number, [_shown(value) for value in values]) for number, values in preview["sample"]],
+            rows_total=preview["rows_total"], changes=preview["created"] + preview["updated"] > 0))
+
+    def post(self, request, *args, **kwargs):
+        log, language = self.log, translation.get_language()
+        try:
+            if request.POST.get("action") == "retry":
+                performance_import_retry(performance_import=log)
+                performance_import_check_task.delay(log.pk, language)
+                return redirect(url("import_preview", self.kwargs["token"]))
+            performance_import_confirm(performance_import=log)
+        except ApplicationError as error:
+            for message in error_messages(error):
+                messages.error(request, message)
+            return redirect(url("import_preview", self.kwargs["token"]))
+        performance_import_save_task.delay(log.pk, language)
+        log.refresh_from_db()
+        if log.status == PerformanceImport.Status.SAVED:  # the task ran at once (no worker: development, tests)
+            return self._saved(request, log)
+        return redirect(url("import_preview", self.kwargs["token"]))
 
 
 class ImportDetailView(RolesRequiredMixin, WagtailAdminTemplateMixin, TemplateView):

@@ -7,6 +7,16 @@
                                                                    `performance_rows_upsert` (source "import"), the
                                                                    import logged with its file, counts and rejected
                                                                    rows, an audit entry
+    performance_import_start(kind=, filename=, stored_name=, content=, actor=)
+                                                                 → PerformanceImport queued for its check (the
+                                                                   uploaded file waits in private storage)
+    performance_import_run_check(performance_import=)            → queued → checking → checked (its preview and
+                                                                   progress recorded) or failed
+    performance_import_confirm(performance_import=)              → checked → saving, under the import's row lock;
+                                                                   any other state is refused (no second save)
+    performance_import_run_save(performance_import=)             → saving → saved (in one transaction) or failed
+                                                                   with nothing written
+    performance_import_retry(performance_import=)                → failed → queued, to check the kept file again
     performance_import_rejections(performance_import=)          → tablib.Dataset of the rejected rows: the file's
                                                                    own columns and one more with the reasons (so a
                                                                    corrected file can be uploaded again)
@@ -22,7 +32,9 @@ What holds:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,10 +45,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_entry_create
+from portal.exceptions import ApplicationError, error_messages
 from portal.models import DataSource, PerformanceImport, PerformanceImportRejection
 
 from .files import FileRow, PerformanceFile, field_labels, performance_file_read
 from .services import RowError, UpsertResult, performance_rows_check, performance_rows_upsert
+
+logger = logging.getLogger(__name__)
+S = PerformanceImport.Status
+PREVIEW_REJECTED = 500  # rejected rows kept for the preview page (the save keeps them all)
+PREVIEW_SAMPLE = 10  # rows of the file kept as read
 
 
 @dataclass
@@ -71,16 +89,18 @@ def _rejected(file: PerformanceFile, errors: list[RowError]) -> list[RejectedRow
     return [RejectedRow(row=file.rows[index], errors=found) for index, found in sorted(by_index.items())]
 
 
-def performance_import_check(*, kind: str, content: bytes, filename: str) -> ImportOutcome:
+def performance_import_check(*, kind: str, content: bytes, filename: str,
+                             progress: Any = None) -> ImportOutcome:
     """What saving the file would do; nothing is written."""
     file = performance_file_read(content=content, filename=filename, kind=kind)
-    result = performance_rows_check(kind=kind, rows=[row.values for row in file.rows])
+    result = performance_rows_check(kind=kind, rows=[row.values for row in file.rows], progress=progress)
     return ImportOutcome(file=file, result=result, rejected=_rejected(file, result.errors))
 
 
 def performance_import_save(*, kind: str, content: bytes, filename: str, actor: Any,
-                            now: Any = None) -> PerformanceImport:
-    """Save the good rows of the file and log the import (see the module)."""
+                            now: Any = None, performance_import: PerformanceImport | None = None) -> PerformanceImport:
+    """Save the good rows of the file and log the import (see the module); `performance_import`, when given, is
+    the import being saved (its record is completed and marked saved), else a new record is written."""
     file = performance_file_read(content=content, filename=filename, kind=kind)
     now = now or timezone.now()
     digest = hashlib.sha256(content).hexdigest()
@@ -88,11 +108,13 @@ def performance_import_save(*, kind: str, content: bytes, filename: str, actor: 
         result = performance_rows_upsert(kind=kind, rows=[row.values for row in file.rows],
                                          source=DataSource.IMPORT, now=now, actor=actor)
         rejected = _rejected(file, result.errors)
-        log = PerformanceImport(
-            kind=kind, filename=filename[:200], file_sha256=digest, imported_at=now, imported_by=actor,
-            rows_total=len(file.rows), rows_created=result.created, rows_updated=result.updated,
-            rows_unchanged=result.unchanged, rows_rejected=len(rejected), headers=file.headers,
-            columns=file.columns)
+        log = performance_import or PerformanceImport(kind=kind, imported_by=actor)
+        for name, value in {
+                "filename": filename[:200], "file_sha256": digest, "imported_at": now, "status": S.SAVED,
+                "rows_total": len(file.rows), "rows_done": len(file.rows), "rows_created": result.created,
+                "rows_updated": result.updated, "rows_unchanged": result.unchanged, "rows_rejected": len(rejected),
+                "headers": file.headers, "columns": file.columns, "error": ""}.items():
+            setattr(log, name, value)
         extension = ".xlsx" if content.startswith(b"PK\x03\x04") else ".csv"
         log.file.save(f"{digest[:16]}{extension}", ContentFile(content), save=False)
         log.save()
@@ -105,6 +127,133 @@ def performance_import_save(*, kind: str, content: bytes, filename: str, actor: 
             "created": log.rows_created, "updated": log.rows_updated, "unchanged": log.rows_unchanged,
             "rejected": log.rows_rejected})
     return log
+
+
+# ---- the import's states, run by the tasks in `portal.performance.tasks`
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def _preview(outcome: ImportOutcome) -> dict[str, Any]:
+    """What the preview page shows, kept on the import (JSON): counts, columns, rejected rows, the first rows."""
+    file, result = outcome.file, outcome.result
+    fields = list(file.columns)
+    return {
+        "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+        "rejected_count": len(outcome.rejected), "rows_total": len(file.rows), "columns": file.columns,
+        "ignored": file.ignored,
+        "rejected": [{"row_number": item.row.number, "external_id": item.external_id, "errors": item.errors}
+                     for item in outcome.rejected[:PREVIEW_REJECTED]],
+        "sample_fields": fields,
+        "sample": [[row.number, [_json(row.values.get(name)) for name in fields]]
+                   for row in file.rows[:PREVIEW_SAMPLE]],
+    }
+
+
+def _content(performance_import: PerformanceImport) -> bytes:
+    with performance_import.file.open("rb") as handle:
+        return handle.read()
+
+
+def _failed(performance_import: PerformanceImport, error: Exception, *, during: str) -> None:
+    """Mark the import failed with a message for finance (nothing of a failed save was written)."""
+    if isinstance(error, ApplicationError):
+        message = " ".join(error_messages(error))
+    else:
+        logger.exception("performance import %s failed during its %s", performance_import.pk, during)
+        if during == "save":
+            message = _("Saving failed half way, so nothing was saved. The file is kept: check it again, then save.")
+        else:
+            message = _("Checking the file failed. The file is kept: check it again, or upload it once more.")
+    PerformanceImport.objects.filter(pk=performance_import.pk).update(status=S.FAILED, error=message[:2000])
+    performance_import.status, performance_import.error = S.FAILED, message
+
+
+def performance_import_start(*, kind: str, filename: str, stored_name: str, content: bytes,
+                             actor: Any) -> PerformanceImport:
+    """A queued import of the file waiting in private storage under `stored_name` (see the module)."""
+    log = PerformanceImport(kind=kind, filename=filename[:200], file_sha256=hashlib.sha256(content).hexdigest(),
+                            imported_at=timezone.now(), imported_by=actor, status=S.QUEUED)
+    log.file.name = stored_name
+    log.save()
+    return log
+
+
+def performance_import_run_check(*, performance_import: PerformanceImport) -> PerformanceImport:
+    """Check a queued import's file: its rows read and judged, progress recorded per batch, the preview kept."""
+    pk = performance_import.pk
+    if not PerformanceImport.objects.filter(pk=pk, status=S.QUEUED).update(status=S.CHECKING, rows_done=0,
+                                                                            error=""):
+        performance_import.refresh_from_db()
+        return performance_import  # checked already, or not waiting for a check
+
+    def progress(done: int) -> None:
+        PerformanceImport.objects.filter(pk=pk).update(rows_done=done)
+
+    try:
+        content = _content(performance_import)
+        file = performance_file_read(content=content, filename=performance_import.filename,
+                                     kind=performance_import.kind)
+        PerformanceImport.objects.filter(pk=pk).update(rows_total=len(file.rows))
+        result = performance_rows_check(kind=performance_import.kind, rows=[row.values for row in file.rows],
+                                        progress=progress)
+        preview = _preview(ImportOutcome(file=file, result=result, rejected=_rejected(file, result.errors)))
+    except Exception as error:  # noqa: BLE001  (any failure is the import's state, never a lost task)
+        _failed(performance_import, error, during="check")
+        return performance_import
+    PerformanceImport.objects.filter(pk=pk, status=S.CHECKING).update(
+        status=S.CHECKED, preview=preview, rows_total=len(file.rows), rows_done=len(file.rows),
+        headers=file.headers, columns=file.columns)
+    performance_import.refresh_from_db()
+    return performance_import
+
+
+def performance_import_confirm(*, performance_import: PerformanceImport) -> PerformanceImport:
+    """Finance confirms a checked import: it moves to saving under its row lock, so two confirmations (two tabs,
+    a double click) give one save; an import in any other state is refused with a message."""
+    with transaction.atomic():
+        log = PerformanceImport.objects.select_for_update().get(pk=performance_import.pk)
+        if log.status != S.CHECKED:
+            messages = {S.SAVING: _("This import is being saved already."), S.SAVED: _("This import is saved already."),
+                        S.FAILED: _("This import failed: check the file again before saving it.")}
+            raise ApplicationError(messages.get(log.status, _("This file is still being checked.")))
+        log.status, log.rows_done, log.error = S.SAVING, 0, ""
+        log.save(update_fields=["status", "rows_done", "error"])
+    return log
+
+
+def performance_import_run_save(*, performance_import: PerformanceImport) -> PerformanceImport:
+    """Save an import being saved, in one transaction under its row lock; an import in another state is left
+    alone (a repeated task writes nothing twice). A failure rolls everything back and marks the import failed."""
+    pending_name = performance_import.file.name
+    try:
+        with transaction.atomic():
+            log = PerformanceImport.objects.select_for_update().get(pk=performance_import.pk)
+            if log.status != S.SAVING:
+                return log
+            performance_import_save(kind=log.kind, content=_content(log), filename=log.filename,
+                                    actor=log.imported_by, performance_import=log)
+    except Exception as error:  # noqa: BLE001  (rolled back; the import says so)
+        _failed(performance_import, error, during="save")
+        return performance_import
+    if log.file.name != pending_name:
+        transaction.on_commit(lambda: log.file.storage.delete(pending_name))
+    return log
+
+
+def performance_import_retry(*, performance_import: PerformanceImport) -> PerformanceImport:
+    """A failed import is queued to be checked again from its kept file."""
+    if not PerformanceImport.objects.filter(pk=performance_import.pk, status=S.FAILED).update(
+            status=S.QUEUED, rows_done=0, error="", preview={}):
+        raise ApplicationError(_("Only a failed import can be checked again."))
+    performance_import.refresh_from_db()
+    return performance_import
 
 
 def rejection_reasons(errors: list[dict[str, str]]) -> str:

@@ -18,7 +18,7 @@ Validation costs no query per row: merchants and categories are looked up once p
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -121,11 +121,13 @@ def performance_rows_upsert(
     now: datetime | None = None,
     actor: Any | None = None,
     audit_data: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> UpsertResult:
     """Validate `rows` of `kind` (a `PerformanceRowVersion.Kind`) and write the good ones; see the module.
 
     Any number of rows may be given; they are written in batches of `BATCH_SIZE`, all in one transaction.
-    `audit_data` adds to the audit entry what the interface knows of the sender (the API client's token).
+    `audit_data` adds to the audit entry what the interface knows of the sender (the API client's token);
+    `progress`, when given, is called after each batch with the number of rows done.
     Raises `ApplicationError` only for a wrong kind or source; everything wrong with a row is in `errors`.
     """
     spec = _spec(kind)
@@ -137,6 +139,8 @@ def performance_rows_upsert(
         for start in range(0, len(rows), BATCH_SIZE):
             _batch_upsert(spec=spec, kind=kind, rows=rows[start:start + BATCH_SIZE], offset=start, source=source,
                           now=now, result=result)
+            if progress is not None:
+                progress(min(start + BATCH_SIZE, len(rows)))
         if result.created or result.updated:
             audit_entry_create(actor=actor, action="portal.performance.upserted", data={
                 "kind": kind, "source": source, "created": result.created, "updated": result.updated,
@@ -145,10 +149,12 @@ def performance_rows_upsert(
 
 
 
-def performance_rows_check(*, kind: str, rows: Sequence[dict[str, Any]]) -> UpsertResult:
+def performance_rows_check(*, kind: str, rows: Sequence[dict[str, Any]],
+                           progress: Callable[[int], None] | None = None) -> UpsertResult:
     """What `performance_rows_upsert` would do with `rows`, writing nothing (the file import's preview): the same
     validation and batch checks give the same errors, and each good row counts as created, updated or unchanged
-    by comparing its digest with the row held under its external id (one read per batch on PostgreSQL)."""
+    by comparing its digest with the row held under its external id (one read per batch on PostgreSQL).
+    `progress`, when given, is called after each batch with the number of rows done."""
     spec = _spec(kind)
     result = UpsertResult()
     chunk = BATCH_SIZE if connection.vendor == "postgresql" else 500  # SQLite's limit on parameters
@@ -167,6 +173,8 @@ def performance_rows_check(*, kind: str, rows: Sequence[dict[str, Any]]) -> Upse
                 result.updated += 1
             else:
                 result.unchanged += 1
+        if progress is not None:
+            progress(min(start + BATCH_SIZE, len(rows)))
     return result
 
 def _spec(kind: str) -> _KindSpec:

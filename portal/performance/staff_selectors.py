@@ -17,7 +17,9 @@ def order_lines_for_staff() -> models.QuerySet[OrderLine]:
 
 
 def performance_imports() -> models.QuerySet[PerformanceImport]:
-    return PerformanceImport.objects.select_related("imported_by").order_by("-imported_at", "-pk")
+    """The saved imports (an import still being checked or saved is reached only from its uploader's session)."""
+    return (PerformanceImport.objects.filter(status=PerformanceImport.Status.SAVED).select_related("imported_by")
+            .order_by("-imported_at", "-pk"))
 
 
 def performance_import_rejected_rows(*, performance_import: PerformanceImport,

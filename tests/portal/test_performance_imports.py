@@ -17,13 +17,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
+from portal.exceptions import ApplicationError
 from portal.models import AuditEntry, Complaint, Merchant, OrderLine, PerformanceImport, SatisfactionRating
+from portal.performance import imports, services
 from portal.performance.files import MAX_ROWS, PerformanceFileError, performance_file_read
 from portal.performance.imports import (
     performance_import_check,
+    performance_import_confirm,
     performance_import_rejections,
+    performance_import_retry,
     performance_import_save,
+    performance_import_start,
 )
+from portal.performance.staff_selectors import performance_imports
+from portal.performance.tasks import performance_import_check_task, performance_import_save_task
 from portal.roles import Role
 from tests.factories.onboarding import staff_user
 from tests.factories.portal import CategoryFactory
@@ -332,3 +339,113 @@ def test_imports_list_and_chinese_preview(client, world):
     profile.save()
     page = client.get(_upload(client, _mixed_file(world))["Location"]).content.decode()
     assert "保存前核对文件" in page and "行未通过" in page and "商家编号" in page
+
+
+# ---- the check and the save as tasks
+
+
+def _queued(world, content, *, name="lines.csv", kind="order_line"):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    stored = storages["private"].save(f"performance/imports/pending/{name}.upload", ContentFile(content))
+    return performance_import_start(kind=kind, filename=name, stored_name=stored, content=content,
+                                    actor=world.finance)
+
+
+def test_an_import_goes_queued_checked_saving_saved_through_the_tasks(world, monkeypatch):
+    monkeypatch.setattr(services, "BATCH_SIZE", 2)
+    log = _queued(world, _mixed_file(world))
+    assert log.status == PerformanceImport.Status.QUEUED
+    assert not performance_imports().exists()  # not listed before it is saved
+    seen = []
+    monkeypatch.setattr(services, "_validate", _spy(services._validate, lambda: seen.append(
+        PerformanceImport.objects.values_list("status", "rows_done", "rows_total").get(pk=log.pk))))
+    assert performance_import_check_task.delay(log.pk, "en").get() == "checked"
+    assert seen[:3] == [("checking", 0, 6), ("checking", 2, 6), ("checking", 4, 6)]  # progress per batch
+    log.refresh_from_db()
+    assert (log.status, log.rows_done, log.rows_total) == ("checked", 6, 6)
+    assert log.preview["created"] == 2 and log.preview["rejected_count"] == 4
+    assert OrderLine.objects.count() == 0
+    log = performance_import_confirm(performance_import=log)
+    assert log.status == PerformanceImport.Status.SAVING
+    assert performance_import_save_task.delay(log.pk, "en").get() == "saved"
+    log.refresh_from_db()
+    assert (log.status, log.rows_created, log.rows_rejected) == ("saved", 2, 4)
+    assert OrderLine.objects.count() == 2 and log.rejections.count() == 4
+    assert not log.file.name.startswith("performance/imports/pending/")
+    assert list(performance_imports()) == [log]
+
+
+def _spy(function, before):
+    def wrapper(*args, **kwargs):
+        before()
+        return function(*args, **kwargs)
+    return wrapper
+
+
+def test_a_second_save_is_refused_and_a_repeated_task_writes_nothing(world):
+    log = _queued(world, csv_bytes(EN_HEADER, [en_row(world, "OL-1")]))
+    performance_import_check_task.delay(log.pk, "en")
+    log = performance_import_confirm(performance_import=log)
+    with pytest.raises(ApplicationError, match="being saved already"):
+        performance_import_confirm(performance_import=log)
+    performance_import_save_task.delay(log.pk, "en")
+    performance_import_save_task.delay(log.pk, "en")  # delivered twice
+    with pytest.raises(ApplicationError, match="saved already"):
+        performance_import_confirm(performance_import=log)
+    assert OrderLine.objects.count() == 1
+    assert PerformanceImport.objects.get().status == "saved"
+    assert AuditEntry.objects.filter(action="portal.performance_import.saved").count() == 1
+
+
+def test_a_save_failing_half_way_writes_nothing_and_can_be_tried_again(world, monkeypatch):
+    log = _queued(world, csv_bytes(EN_HEADER, [en_row(world, "OL-1"), en_row(world, "OL-2")]))
+    performance_import_check_task.delay(log.pk, "en")
+    performance_import_confirm(performance_import=log)
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+    monkeypatch.setattr(imports, "audit_entry_create", broken)  # after the rows were written
+    assert performance_import_save_task.delay(log.pk, "en").get() == "failed"
+    log.refresh_from_db()
+    assert log.status == "failed" and "nothing was saved" in log.error
+    assert OrderLine.objects.count() == 0 and log.rejections.count() == 0
+    assert log.file.storage.exists(log.file.name)  # the file is kept
+    monkeypatch.undo()
+    with pytest.raises(ApplicationError):
+        performance_import_confirm(performance_import=log)  # a failed import is checked again first
+    performance_import_retry(performance_import=log)
+    performance_import_check_task.delay(log.pk, "en")
+    performance_import_confirm(performance_import=log)
+    assert performance_import_save_task.delay(log.pk, "en").get() == "saved"
+    assert OrderLine.objects.count() == 2
+
+
+def test_a_file_that_cannot_be_read_fails_the_check_with_its_message(world):
+    log = _queued(world, b"PK\x03\x04 not really a spreadsheet", name="broken.xlsx")
+    assert performance_import_check_task.delay(log.pk, "en").get() == "failed"
+    log.refresh_from_db()
+    assert log.status == "failed" and log.error and "Traceback" not in log.error
+
+
+def test_the_preview_page_shows_progress_and_reloads_itself_until_checked(client, world, monkeypatch):
+    from portal.performance import admin_views
+
+    monkeypatch.setattr(admin_views.performance_import_check_task, "delay", lambda *args: None)  # no worker yet
+    client.force_login(world.finance)
+    preview_url = _upload(client, _mixed_file(world))["Location"]
+    log = PerformanceImport.objects.get()
+    PerformanceImport.objects.filter(pk=log.pk).update(status="checking", rows_total=20000, rows_done=10000)
+    page = client.get(preview_url).content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in page and 'data-status="checking"' in page
+    assert "10000 of 20000 rows done (50%)" in page and "performance-import-save" not in page
+    assert client.post(preview_url).status_code == 302  # saving before the check is refused
+    assert PerformanceImport.objects.get().status == "checking" and OrderLine.objects.count() == 0
+    PerformanceImport.objects.filter(pk=log.pk).update(status="queued")
+    performance_import_check_task.apply(args=(log.pk, "en"))
+    page = client.get(preview_url).content.decode()
+    assert "http-equiv" not in page and 'id="performance-rejected"' in page and "performance-import-save" in page
+    other = staff_user(Role.FINANCE)
+    client.force_login(other)
+    assert client.get(preview_url).status_code == 404  # the pending import is its uploader's alone
