@@ -1,7 +1,8 @@
 """A performance data file imported in a real browser, in both languages: finance uploads a CSV of order lines with
-Chinese headers, the preview shows what saving does and each rejected row with its column and reason, saving
-writes the good rows and shows the import with its rejected rows to download, and the order lines list filters by
-T. No Content-Security-Policy violation anywhere. With SCREENSHOT_DIR set, each page is saved there as a PNG."""
+Chinese headers, the preview page shows the check's progress and reloads itself until the check is done, then what
+saving does and each rejected row with its column and reason, saving writes the good rows and shows the import
+with its rejected rows to download, and the order lines list filters by T. No Content-Security-Policy violation
+anywhere. With SCREENSHOT_DIR set, each page is saved there as a PNG."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.models import Merchant, OrderLine, PerformanceImport
+from portal.performance import admin_views
+from portal.performance.tasks import performance_import_check_task
 from portal.roles import Role
 from tests.e2e.test_bank_transfer_pages import admin_language, log_in, shot
 from tests.factories.onboarding import staff_user
@@ -24,7 +27,8 @@ WORDS = {
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
-def test_an_order_lines_file_is_previewed_then_saved(lang, base_data, new_context, live_server, tmp_path):
+def test_an_order_lines_file_is_previewed_then_saved(lang, base_data, new_context, live_server, tmp_path,
+                                                    monkeypatch):
     words = WORDS[lang]
     merchant = Merchant.objects.create(name="上海云帆贸易有限公司")
     CategoryFactory(code="apparel", name_zh="服装", name_en="Apparel")
@@ -45,8 +49,18 @@ def test_an_order_lines_file_is_previewed_then_saved(lang, base_data, new_contex
     page.goto(f"{live_server.url}/admin/performance/imports/new/")
     page.locator("#id_file").set_input_files(str(upload))
     shot(page, f"performance-import-new-{lang}", admin=True)
+    # the check waits for a worker: the page shows its progress and reloads itself until the check is done
+    monkeypatch.setattr(admin_views.performance_import_check_task, "delay", lambda *args: None)
     page.locator("#performance-import-form button[type=submit]").click()
-    expect(page.locator("#performance-rejected tbody tr")).to_have_count(2)
+    expect(page.locator("#performance-import-progress")).to_be_visible()
+    log = PerformanceImport.objects.get()
+    PerformanceImport.objects.filter(pk=log.pk).update(rows_total=5, rows_done=2, status="checking")
+    page.reload()
+    expect(page.locator("#performance-import-progress progress")).to_have_attribute("value", "2")
+    shot(page, f"performance-import-progress-{lang}", admin=True)
+    PerformanceImport.objects.filter(pk=log.pk).update(status="queued")
+    performance_import_check_task.apply(args=(log.pk, lang))
+    expect(page.locator("#performance-rejected tbody tr")).to_have_count(2, timeout=10_000)  # reloaded by itself
     expect(page.locator("h2", has_text=words["rejected"])).to_be_visible()
     expect(page.locator("#performance-rejected tr[data-row='4']")).to_contain_text(words["refund"])
     expect(page.locator("#performance-summary [data-key=created] dd")).to_have_text("3")
