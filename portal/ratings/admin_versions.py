@@ -41,16 +41,11 @@ _SETTINGS = ["grade_a_min", "grade_b_min", "grade_c_min", "min_orders", "window_
 class RatingModelForm(forms.Form):
     """Every figure of a version as a number field (labelled as the model labels it); the service checks how they
     fit together (weights adding up to 100, the direction of 100-at / 0-at, falling cut-offs) and its messages land
-    on the fields. Returns thresholds per category: one line each, "category code, 100-at, 0-at"."""
+    on the fields. The returns thresholds per category are a formset beside it (`ReturnsThresholdFormSet`)."""
 
     effective_from = forms.DateField(label=gettext_lazy("Takes effect on"), widget=AdminDateInput)
     note = forms.CharField(label=gettext_lazy("Reason for the change"), max_length=500,
                            widget=forms.Textarea(attrs={"rows": 2}))
-    returns_thresholds = forms.CharField(
-        label=gettext_lazy("Returns thresholds per category"), required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy('One line per category: its code, the return rate giving 100 points and the one '
-                               'giving 0 points, e.g. "apparel, 5, 20".'))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,23 +61,80 @@ class RatingModelForm(forms.Form):
     def setting_fields(self) -> list:
         return [self[name] for name in _SETTINGS]
 
-    def clean_returns_thresholds(self) -> list[dict]:
-        lines = [line.strip() for line in self.cleaned_data["returns_thresholds"].splitlines() if line.strip()]
-        parts = [[p.strip() for p in line.replace("，", ",").split(",")] for line in lines]
-        codes = {p[0] for p in parts if p}
-        categories = {c.code: c.pk for c in Category.objects.filter(code__in=codes)}
-        rows, errors = [], []
-        for line, p in zip(lines, parts, strict=True):
-            if len(p) != 3:
-                errors.append(_('"%(line)s": write the category code, the 100-at and the 0-at rate, separated by '
-                                'commas.') % {"line": line})
-            elif p[0] not in categories:
-                errors.append(_('"%(code)s" is not a category code.') % {"code": p[0]})
-            else:
-                rows.append({"category": categories[p[0]], "full_at": p[1], "zero_at": p[2]})
-        if errors:
-            raise ValidationError(errors)
-        return rows
+
+def _rate_field(label) -> forms.DecimalField:
+    return forms.DecimalField(label=label, required=False, min_value=0, max_value=100, max_digits=8,
+                              decimal_places=4, widget=forms.NumberInput(
+                                  attrs={"step": "any", "min": "0", "max": "100", "class": "rating-model-input"}))
+
+
+class ReturnsThresholdForm(forms.Form):
+    """One category's returns threshold: the return rate (%) giving 100 points and the higher one giving 0. A row
+    left blank is ignored; a row begun must be finished."""
+
+    category = forms.TypedChoiceField(label=gettext_lazy("Category"), coerce=int, required=False, empty_value=None)
+    full_at = _rate_field(gettext_lazy("100 points at (%)"))
+    zero_at = _rate_field(gettext_lazy("0 points at (%)"))
+
+    def __init__(self, *args, categories: list[tuple] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "—"), *categories]
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return all(data.get(name) in (None, "") for name in ("category", "full_at", "zero_at"))
+
+    def clean(self):
+        data = super().clean()
+        if self.is_blank() or data.get("DELETE"):
+            return data
+        category, full, zero = data.get("category"), data.get("full_at"), data.get("zero_at")
+        if category is None and "category" not in self.errors:
+            self.add_error("category", _("Choose the category."))
+        for name, value in (("full_at", full), ("zero_at", zero)):
+            if value is None and name not in self.errors:
+                self.add_error(name, _("Enter a rate between 0 and 100."))
+        if full is not None and zero is not None and full >= zero:
+            self.add_error("zero_at", _("The rate giving 0 points must be higher than the one giving 100 points."))
+        return data
+
+
+class BaseReturnsThresholdFormSet(forms.BaseFormSet):
+    def __init__(self, *args, **kwargs):
+        # the categories are read once for every row's menu
+        categories = [(c.pk, f"{c.code} · {c}") for c in Category.objects.order_by("code")]
+        kwargs.setdefault("form_kwargs", {})["categories"] = categories
+        kwargs.setdefault("prefix", "thresholds")
+        super().__init__(*args, **kwargs)
+        # blank rows for the categories without a threshold yet (at least one, at most ten)
+        self.extra = max(1, min(len(categories) - len(self.initial or []), 10))
+
+    def _live_forms(self) -> list[ReturnsThresholdForm]:
+        return [f for f in self.forms if getattr(f, "cleaned_data", None) is not None and not f.is_blank()
+                and not f.cleaned_data.get("DELETE")]
+
+    def clean(self):
+        if any(self.errors):
+            return
+        seen: set[int] = set()
+        for form in self._live_forms():
+            category = form.cleaned_data["category"]
+            if category in seen:
+                form.add_error("category", _("This category already has a threshold above."))
+            seen.add(category)
+
+    def rows(self) -> list[dict]:
+        """What the service takes: [{category: id, full_at, zero_at}]."""
+        return [{"category": f.cleaned_data["category"], "full_at": f.cleaned_data["full_at"],
+                 "zero_at": f.cleaned_data["zero_at"]} for f in self._live_forms()]
+
+    def add_service_errors(self, messages_: list[str]) -> None:
+        """The service's own refusal of the thresholds, shown above the rows."""
+        self._non_form_errors = self.error_class([*self.non_form_errors(), *messages_])
+
+
+ReturnsThresholdFormSet = forms.formset_factory(ReturnsThresholdForm, formset=BaseReturnsThresholdFormSet, extra=1,
+                                                can_delete=True, max_num=500, validate_max=True)
 
 
 def _initial(version: RatingModelVersion | None) -> dict:
@@ -90,10 +142,14 @@ def _initial(version: RatingModelVersion | None) -> dict:
     if version is None:
         return initial
     initial.update({name: getattr(version, name) for name in FIGURE_FIELDS})
-    initial["returns_thresholds"] = "\n".join(
-        f"{t.category.code}, {t.full_at.normalize():f}, {t.zero_at.normalize():f}"
-        for t in version.returns_thresholds.all())
     return initial
+
+
+def _thresholds_initial(version: RatingModelVersion | None) -> list[dict]:
+    if version is None:
+        return []
+    return [{"category": t.category_id, "full_at": t.full_at.normalize(), "zero_at": t.zero_at.normalize()}
+            for t in version.returns_thresholds.all()]
 
 
 def figure_rows(version: RatingModelVersion) -> list[dict]:
@@ -134,24 +190,31 @@ class RatingModelProposeView(_Page):
     page_title = gettext_lazy("Propose a new rating model")
 
     def get(self, request, *args, **kwargs):
+        in_force = rating_model_in_force()
         return self.render_to_response(self.get_context_data(
-            form=RatingModelForm(initial=_initial(rating_model_in_force()))))
+            form=RatingModelForm(initial=_initial(in_force)),
+            thresholds=ReturnsThresholdFormSet(initial=_thresholds_initial(in_force))))
 
     def post(self, request, *args, **kwargs):
         form = RatingModelForm(request.POST)
-        if form.is_valid():
+        thresholds = ReturnsThresholdFormSet(request.POST)
+        if form.is_valid() and thresholds.is_valid():
             data = form.cleaned_data
             try:
                 version = rating_model_propose(
                     effective_from=data["effective_from"], note=data["note"], actor=request.user,
-                    figures={name: data[name] for name in FIGURE_FIELDS},
-                    returns_thresholds=data["returns_thresholds"])
+                    figures={name: data[name] for name in FIGURE_FIELDS}, returns_thresholds=thresholds.rows())
             except (ValidationError, ApplicationError) as error:
-                errors_onto_form(form, error)
+                if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+                    messages_ = error.message_dict
+                    thresholds.add_service_errors(messages_.pop("returns_thresholds", []))
+                    error = ValidationError(messages_) if messages_ else None
+                if error is not None:
+                    errors_onto_form(form, error)
             else:
                 messages.success(request, _("Rating model proposed: another person approves it."))
                 return redirect(url("model_detail", version.pk))
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        return self.render_to_response(self.get_context_data(form=form, thresholds=thresholds), status=400)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -34,10 +34,19 @@ def _admin(user, language="en"):
     return _client_for(user)
 
 
-def _form(**changes) -> dict:
+def _form(*, thresholds: list[tuple] = (), **changes) -> dict:
+    """The proposal's fields and its thresholds formset: one row per (category, 100-at, 0-at[, remove])."""
     data = {name: str(value) for name, value in rating_model_defaults().items()}
     data.update(effective_from=(timezone.localdate() + dt.timedelta(days=3)).isoformat(),
-                note="Returns weigh more after the quarterly review", returns_thresholds="")
+                note="Returns weigh more after the quarterly review")
+    data.update({"thresholds-TOTAL_FORMS": str(len(thresholds)), "thresholds-INITIAL_FORMS": "0",
+                 "thresholds-MIN_NUM_FORMS": "0", "thresholds-MAX_NUM_FORMS": "1000"})
+    for n, row in enumerate(thresholds):
+        category, full, zero, *remove = row
+        data.update({f"thresholds-{n}-category": str(getattr(category, "pk", category)),
+                     f"thresholds-{n}-full_at": str(full), f"thresholds-{n}-zero_at": str(zero)})
+        if remove:
+            data[f"thresholds-{n}-DELETE"] = "on"
     data.update(changes)
     return data
 
@@ -49,7 +58,7 @@ def test_propose_then_another_person_approves_and_the_version_is_in_force_with_i
     form_page = lead.get(reverse("ratings:model_propose"))
     assert form_page.status_code == 200 and 'value="30.00"' in form_page.content.decode()  # prefilled from v1
     response = lead.post(reverse("ratings:model_propose"), _form(
-        fulfilment_weight="25", returns_weight="25", returns_thresholds="apparel, 5, 20"))
+        fulfilment_weight="25", returns_weight="25", thresholds=[(cat, "5", "20"), ("", "", "")]))
     assert response.status_code == 302
     v2 = RatingModelVersion.objects.get(number=2)
     assert response["Location"] == reverse("ratings:model_detail", args=[v2.pk])
@@ -104,7 +113,6 @@ def test_discard_deletes_the_proposal_and_an_approved_version_cannot_be_discarde
     ({"returns_full_at": "15", "returns_zero_at": "3"}, "returns_full_at", "at a lower rate than 0 points"),
     ({"grade_b_min": "95"}, "grade_a_min", "The cut-offs must fall"),
     ({"window_days": "ninety"}, "window_days", ""),  # the form's own number check (in the admin's language)
-    ({"returns_thresholds": "nosuch, 5, 20"}, "returns_thresholds", "is not a category code"),
     ({"effective_from": "2020-01-01"}, "effective_from", "never in the past"),
 ])
 def test_bad_input_shows_a_message_on_its_field(changes, field, message):
@@ -159,3 +167,52 @@ def test_the_export_holds_the_rows_of_the_filtered_list(fmt):
     assert [r[1] for r in chinese[1:]] == ["Few Orders"]
     entry = AuditEntry.objects.filter(action="portal.ratings.exported").order_by("id").first()
     assert entry.data == {"format": fmt, "params": {"grade": ["D"]}}
+
+
+def test_the_thresholds_formset_is_prefilled_and_checks_each_row_on_its_field():
+    apparel, fresh = CategoryFactory(code="apparel"), CategoryFactory(code="fresh")
+    approved_version(thresholds=[(apparel, Decimal("4"), Decimal("18"))])
+    lead = _admin(staff_user(Role.LEAD))
+    page = lead.get(reverse("ratings:model_propose"))
+    thresholds = page.context["thresholds"]
+    assert [f.initial for f in thresholds.initial_forms] == [{"category": apparel.pk, "full_at": Decimal("4"),
+                                                               "zero_at": Decimal("18")}]
+    assert len(thresholds.extra_forms) == 1  # one blank row for the one category without a threshold
+    html = page.content.decode()
+    assert 'name="thresholds-0-category"' in html and f'<option value="{fresh.pk}">fresh' in html
+    assert "<textarea" not in html.split('id="returns-thresholds"')[1].split("</fieldset>")[0]
+
+    bad = lead.post(reverse("ratings:model_propose"), _form(thresholds=[
+        (apparel, "20", "5"), (fresh, "3", ""), ("", "2", "9"), (apparel, "1", "150"), (10**9, "1", "2")]))
+    assert bad.status_code == 400
+    rows = bad.context["thresholds"].forms
+    assert rows[0].errors == {"zero_at": ["The rate giving 0 points must be higher than the one giving 100 points."]}
+    assert rows[1].errors == {"zero_at": ["Enter a rate between 0 and 100."]}
+    assert rows[2].errors == {"category": ["Choose the category."]}
+    assert "zero_at" in rows[3].errors and "category" in rows[4].errors
+    assert "must be higher than the one giving 100 points" in bad.content.decode()
+    assert RatingModelVersion.objects.count() == 1
+
+    duplicate = lead.post(reverse("ratings:model_propose"), _form(thresholds=[(apparel, "5", "20"),
+                                                                              (apparel, "6", "21")]))
+    assert duplicate.status_code == 400
+    assert duplicate.context["thresholds"].forms[1].errors == {
+        "category": ["This category already has a threshold above."]}
+
+    # a removed row and blank rows are left out
+    saved = lead.post(reverse("ratings:model_propose"), _form(thresholds=[
+        (apparel, "5", "20", "remove"), (fresh, "2.5", "12"), ("", "", "")]))
+    assert saved.status_code == 302
+    v2 = RatingModelVersion.objects.get(number=2)
+    assert [(t.category, t.full_at, t.zero_at) for t in v2.returns_thresholds.all()] == [
+        (fresh, Decimal("2.5"), Decimal("12"))]
+
+
+def test_the_thresholds_form_speaks_chinese():
+    rating_model_defaults_load()
+    CategoryFactory(code="apparel")
+    lead = _admin(staff_user(Role.LEAD), language="zh-hans")
+    html = lead.get(reverse("ratings:model_propose")).content.decode()
+    assert "各类目退货阈值" in html and "100 分对应（%）" in html
+    bad = lead.post(reverse("ratings:model_propose"), _form(thresholds=[("", "2", "9")]))
+    assert "请选择类目。" in bad.content.decode()
