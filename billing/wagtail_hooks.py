@@ -209,3 +209,14 @@ def register_settlement_viewset():
 hooks.register("register_billing_finance_menu_item", runs_menu_item)
 hooks.register("register_billing_finance_menu_item", adjustments_menu_item)
 # ---- end settlements
+
+
+from .admin_views.subsidy_enrolments import subsidy_enrolment_menu_item, subsidy_enrolment_viewset  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_subsidy_enrolment_viewset():
+    return subsidy_enrolment_viewset
+
+
+hooks.register("register_billing_finance_menu_item", subsidy_enrolment_menu_item)

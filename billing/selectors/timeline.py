@@ -44,6 +44,8 @@ ACTION_LABELS: dict[str, Any] = {
     "deposit_table.proposed": gettext_lazy("Deposit table proposed"),
     "deposit_table.approved": gettext_lazy("Deposit table approved"),
     "deposit_table.discarded": gettext_lazy("Deposit table proposal discarded"),
+    "subsidy_enrolment.created": gettext_lazy("Enrolled for the subsidy"),
+    "subsidy_enrolment.changed": gettext_lazy("Subsidy enrolment changed"),
     # deductions
     "deduction.proposed": gettext_lazy("Deduction proposed"),
     "deduction.first_approved": gettext_lazy("First approval of the deduction"),
