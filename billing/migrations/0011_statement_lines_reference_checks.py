@@ -14,72 +14,26 @@ it could slip past both; order lines, categories and explanations are never dele
 import django.db.models.deletion
 from django.db import migrations, models
 
-LINES_CHECK = """
-CREATE OR REPLACE FUNCTION billing_statementline_refs() RETURNS trigger AS $$
-DECLARE
-    missing text;
-BEGIN
-    SELECT 'order line ' || n.order_line_id INTO missing FROM new_lines n
-        LEFT JOIN LATERAL (SELECT 1 AS hit FROM portal_orderline o WHERE o.id = n.order_line_id LIMIT 1) f ON true
-        WHERE n.order_line_id IS NOT NULL AND f.hit IS NULL LIMIT 1;
-    IF missing IS NULL THEN
-        WITH ids AS MATERIALIZED (SELECT DISTINCT category_id AS id FROM new_lines WHERE category_id IS NOT NULL)
-        SELECT 'category ' || ids.id INTO missing FROM ids
-            WHERE NOT EXISTS (SELECT 1 FROM portal_category c WHERE c.id = ids.id) LIMIT 1;
-    END IF;
-    IF missing IS NULL THEN
-        WITH ids AS MATERIALIZED (SELECT DISTINCT explanation_id AS id FROM new_lines
-                                  WHERE explanation_id IS NOT NULL)
-        SELECT 'commission explanation ' || ids.id INTO missing FROM ids
-            WHERE NOT EXISTS (SELECT 1 FROM billing_commissionexplanation e WHERE e.id = ids.id) LIMIT 1;
-    END IF;
-    IF missing IS NOT NULL THEN
-        RAISE EXCEPTION 'a statement line refers to % that does not exist', missing
-            USING ERRCODE = 'foreign_key_violation';
-    END IF;
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER billing_statementline_refs_insert AFTER INSERT ON billing_statementline
-    REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION billing_statementline_refs();
-CREATE TRIGGER billing_statementline_refs_update AFTER UPDATE ON billing_statementline
-    REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION billing_statementline_refs();
-"""
+from ._statement_line_refs import (
+    CATEGORY,
+    EXPLANATION,
+    LINES_TRIGGERS,
+    ORDER_LINE,
+    delete_check,
+    delete_check_drop,
+    lines_check,
+)
 
-# table referred to: (column of billing_statementline, what the message calls it)
-REFERRED = {
-    "portal_orderline": ("order_line_id", "order line"),
-    "portal_category": ("category_id", "category"),
-    "billing_commissionexplanation": ("explanation_id", "commission explanation"),
-}
-
-
-def _delete_check(table: str, column: str, name: str) -> str:
-    return f"""
-CREATE OR REPLACE FUNCTION {table}_kept_for_statements() RETURNS trigger AS $$
-DECLARE
-    used bigint;
-BEGIN
-    SELECT o.id INTO used FROM old_rows o
-        WHERE EXISTS (SELECT 1 FROM billing_statementline l WHERE l.{column} = o.id) LIMIT 1;
-    IF used IS NOT NULL THEN
-        RAISE EXCEPTION '{name} % is on a statement and cannot be deleted', used
-            USING ERRCODE = 'foreign_key_violation';
-    END IF;
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER {table}_kept_for_statements AFTER DELETE ON {table}
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {table}_kept_for_statements();
-"""  # noqa: S608 (names from REFERRED)
+REFERRED = [ORDER_LINE, CATEGORY, EXPLANATION]
 
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(LINES_CHECK, params=None)  # the % are plpgsql RAISE placeholders
-    for table, (column, name) in REFERRED.items():
-        schema_editor.execute(_delete_check(table, column, name), params=None)
+    # the % are plpgsql RAISE placeholders
+    schema_editor.execute(lines_check([CATEGORY, EXPLANATION]) + LINES_TRIGGERS, params=None)
+    for reference in REFERRED:
+        schema_editor.execute(delete_check(*reference), params=None)
 
 
 def backward(apps, schema_editor):
@@ -91,11 +45,8 @@ def backward(apps, schema_editor):
         " DROP FUNCTION billing_statementline_refs();",
         params=None,
     )
-    for table in REFERRED:
-        schema_editor.execute(
-            f"DROP TRIGGER {table}_kept_for_statements ON {table}; DROP FUNCTION {table}_kept_for_statements();",
-            params=None,
-        )
+    for _column, table, _name in REFERRED:
+        schema_editor.execute(delete_check_drop(table), params=None)
 
 
 class Migration(migrations.Migration):

@@ -205,11 +205,13 @@ class StatementLine(models.Model):
         RELEASED = "released", pgettext_lazy("statement line", "Released from a dispute")
         CARRIED_IN = "carried_in", pgettext_lazy("statement line", "Carried in from the last statement")
 
-    # `statement_line_kind_idx` (statement, kind) serves the lookups by statement. The references to the order
-    # line, the category and the explanation are checked by PostgreSQL once per INSERT or UPDATE statement, not
-    # per row, and deleting a referenced row is refused (migration 0011): a settlement chunk writes 50,000 lines
-    # in one statement, and per-row foreign key checks were a third of its time.
-    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="lines", db_index=False)
+    # `statement_line_kind_idx` (statement, kind) serves the lookups by statement. The references to the
+    # statement, the order line, the category and the explanation are checked by PostgreSQL once per INSERT or
+    # UPDATE statement, not per row, and deleting a referenced row is refused (migrations 0011, 0012): a
+    # settlement chunk writes 50,000 lines in one statement, and per-row foreign key checks were a third of its
+    # time.
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="lines", db_index=False,
+                                  db_constraint=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     order_line = models.ForeignKey(OrderLine, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                    db_constraint=False)

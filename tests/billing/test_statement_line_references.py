@@ -1,13 +1,14 @@
-"""On PostgreSQL a statement line's order line, category and commission explanation are checked once per INSERT
-or UPDATE statement (migration billing 0011), not by a foreign key per row: a line referring to a row that does
-not exist is refused, and so is deleting a row a statement line refers to. The lines of a real run pass."""
+"""On PostgreSQL a statement line's statement, order line, category and commission explanation are checked once
+per INSERT or UPDATE statement (migrations billing 0011, 0012), not by a foreign key per row: a line referring to
+a row that does not exist is refused, and so is deleting a row a statement line refers to. The lines of a real
+run pass."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from billing.models import CommissionExplanation, StatementLine
+from billing.models import CommissionExplanation, Statement, StatementLine
 from portal.models import Category, OrderLine
 from tests.billing.settlement_world import WEEK1, merchant_active, orders, run_built
 from tests.factories.commission import table
@@ -36,7 +37,7 @@ def _copy_with(statement, version: int, **fields) -> StatementLine:
 
 
 @pytest.mark.parametrize("field, name", [("order_line_id", "order line"), ("category_id", "category"),
-                                         ("explanation_id", "commission explanation")])
+                                         ("explanation_id", "commission explanation"), ("statement_id", "statement")])
 def test_a_line_referring_to_a_missing_row_is_refused(order_line_settled, field, name):
     statement, _ = order_line_settled
     before = statement.lines.count()
@@ -58,7 +59,8 @@ def test_a_row_on_a_statement_cannot_be_deleted_even_in_raw_sql(order_line_settl
     statement, order_line = order_line_settled
     line = statement.lines.filter(kind=K.ORDER, order_line=order_line).get()
     cases = [(OrderLine, order_line.pk, "order line"), (Category, line.category_id, "category"),
-             (CommissionExplanation, line.explanation_id, "commission explanation")]
+             (CommissionExplanation, line.explanation_id, "commission explanation"),
+             (Statement, statement.pk, "statement")]
     for model, pk, name in cases:
         with (pytest.raises(IntegrityError, match=f"{name} {pk} is on a statement"), transaction.atomic(),
               connection.cursor() as cursor):
