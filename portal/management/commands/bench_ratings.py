@@ -137,7 +137,7 @@ class Command(BaseCommand):
             runs.delete()
             return
         with connection.cursor() as cursor:
-            for table in ("portal_merchantrating", "portal_satisfactionrating", "portal_complaint",
+            for table in ("portal_alert", "portal_merchantrating", "portal_satisfactionrating", "portal_complaint",
                           "portal_orderline"):
                 cursor.execute(f"DELETE FROM {table} WHERE merchant_id BETWEEN %s AND %s", [lo, hi])  # noqa: S608
             cursor.execute("DELETE FROM portal_merchant WHERE id BETWEEN %s AND %s AND name LIKE %s",
