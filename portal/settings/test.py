@@ -27,6 +27,16 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file rather than SQLite's shared in-memory database: with that one, Django's live server hands the test's
+    # single connection to every request thread, so a browser's page and a Stripe webhook arriving together break
+    # each other's transactions. With a file each thread has its own connection, as in production.
+    DATABASES["default"]["TEST"] = {"NAME": f"{_tmp}/test.sqlite3"}  # noqa: F405
+    DATABASES["default"]["OPTIONS"] = {  # noqa: F405
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:8420")
 STATIC_ROOT = f"{_tmp}/static"  # whitenoise wants the folder to exist; files come from the finders in tests
 WHITENOISE_USE_FINDERS = True
