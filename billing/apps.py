@@ -10,7 +10,7 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         from contracts.signals import contract_countersigned, contract_terminated
-        from portal.merchants.signals import merchant_grade_changed
+        from portal.merchants.signals import merchant_grades_changed
 
         from . import receivers, workspace  # noqa: F401 - workspace registers the billing to-dos and stage
 
@@ -18,8 +18,8 @@ class BillingConfig(AppConfig):
                                        dispatch_uid="billing.contract_countersigned")
         contract_terminated.connect(receivers.contract_terminated_received,
                                     dispatch_uid="billing.contract_terminated")
-        merchant_grade_changed.connect(receivers.merchant_grade_changed_received,
-                                       dispatch_uid="billing.merchant_grade_changed")
+        merchant_grades_changed.connect(receivers.merchant_grades_changed_received,
+                                        dispatch_uid="billing.merchant_grades_changed")
 
     # ---- deposit: the default deposit table (portal.bootstrap; `manage.py load_defaults`)
     def load_reference_data(self) -> dict[str, int]:

@@ -33,20 +33,30 @@ def contract_terminated_received(sender: Any, *, contract_id: int, effective_on:
     settlement_balances_invoice_for_contract(contract=contract)
 
 
-def merchant_grade_changed_received(sender: Any, *, merchant_id: int, to_grade: str, as_of: Any = None,
-                                    **kwargs: Any) -> None:
-    """The deposit requirement follows the new grade (portal/merchants/signals.py): a higher one at once with a
-    top-up request, a lower one at the quarterly review. A merchant without a deposit account has nothing to
-    follow. An error is logged and re-raised; the next grade change or the quarterly review applies the table."""
+class DepositRequirementNotFollowed(Exception):
+    """The deposit requirement of these merchants could not follow their new grade (each is logged)."""
+
+    def __init__(self, merchant_ids: list[int]) -> None:
+        super().__init__(f"deposit requirement not applied for merchants {merchant_ids}")
+        self.merchant_ids = merchant_ids
+
+
+def merchant_grades_changed_received(sender: Any, *, changes: list[dict], **kwargs: Any) -> None:
+    """The deposit requirement follows each new grade (portal/merchants/signals.py): a higher one at once with a
+    top-up request, a lower one at the quarterly review. The merchants' deposit accounts are read in one query; a
+    merchant without one has nothing to follow. A merchant whose requirement cannot follow is logged and the others
+    still follow; the next grade change or the quarterly review applies the table to it."""
     from .models import DepositAccount
     from .services.deposit_tables import deposit_requirement_apply
 
-    account = DepositAccount.objects.filter(merchant_id=merchant_id).first()
-    if account is None:
-        return
-    try:
-        deposit_requirement_apply(account=account, actor=None)
-    except Exception:
-        logger.exception("merchant_grade_changed: the deposit requirement of merchant %s could not follow grade %s",
-                         merchant_id, to_grade)
-        raise
+    to_grade = {change["merchant_id"]: change["to"] for change in changes}
+    failed = []
+    for account in DepositAccount.objects.filter(merchant_id__in=list(to_grade)).order_by("merchant_id"):
+        try:
+            deposit_requirement_apply(account=account, actor=None)
+        except Exception:
+            logger.exception("merchant_grades_changed: the deposit requirement of merchant %s could not follow "
+                             "grade %s", account.merchant_id, to_grade[account.merchant_id])
+            failed.append(account.merchant_id)
+    if failed:
+        raise DepositRequirementNotFollowed(failed)

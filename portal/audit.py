@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -26,6 +28,17 @@ def _digest(*, prev_hash: str, action: str, target_type_id: int | None, target_i
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class AuditRecord:
+    """One entry to append with `audit_entries_create`."""
+
+    action: str
+    target: models.Model | None = None
+    data: dict | None = None
+    actor: Any | None = None
+    ip_address: str | None = None
+
+
 def audit_entry_create(
     *,
     actor: Any | None,
@@ -35,30 +48,48 @@ def audit_entry_create(
     ip_address: str | None = None,
 ) -> AuditEntry:
     """Append one entry. Must run inside the transaction of the change it records."""
-    data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
-    target_type = ContentType.objects.get_for_model(target, for_concrete_model=False) if target is not None else None
-    target_id = str(target.pk) if target is not None else ""
-    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return audit_entries_create([AuditRecord(action=action, target=target, data=data, actor=actor,
+                                             ip_address=ip_address)])[0]
+
+
+def audit_entries_create(records: Iterable[AuditRecord]) -> list[AuditEntry]:
+    """Append several entries, in order, in one INSERT: what a set-based change (a chunk of a nightly run)
+    records about each row it changed. Holds the chain's lock only for the append. Must run inside the
+    transaction of the change it records."""
+    entries = []
+    for record in records:
+        target = record.target
+        actor = record.actor
+        entries.append(AuditEntry(
+            actor_id=actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None,
+            actor_repr="",
+            action=record.action,
+            target_type=(ContentType.objects.get_for_model(target, for_concrete_model=False)
+                         if target is not None else None),
+            target_id=str(target.pk) if target is not None else "",
+            target_repr=str(target)[:255] if target is not None else "",
+            data=json.loads(json.dumps(record.data or {}, cls=DjangoJSONEncoder)),
+            ip_address=record.ip_address,
+        ))
+        if entries[-1].actor_id:
+            entries[-1].actor_repr = str(actor)[:255]
+    if not entries:
+        return []
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
         prev_hash = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or ""
-        entry = AuditEntry(
-            actor_id=actor_id,
-            actor_repr=str(actor)[:255] if actor_id else "",
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            target_repr=str(target)[:255] if target is not None else "",
-            data=data,
-            ip_address=ip_address,
-            prev_hash=prev_hash,
-            hash=_digest(prev_hash=prev_hash, action=action, target_type_id=target_type.pk if target_type else None,
-                         target_id=target_id, actor_id=actor_id, data=data),
-        )
-        entry.save()
-    return entry
+        for entry in entries:
+            entry.prev_hash = prev_hash
+            entry.hash = prev_hash = _digest(prev_hash=prev_hash, action=entry.action,
+                                             target_type_id=entry.target_type_id, target_id=entry.target_id,
+                                             actor_id=entry.actor_id, data=entry.data)
+        if len(entries) == 1:
+            entries[0].save()
+        else:
+            AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    return entries
 
 
 def audit_entries_for(*, target: models.Model) -> models.QuerySet[AuditEntry]:

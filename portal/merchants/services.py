@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.audit import audit_entry_create
+from portal.audit import AuditRecord, audit_entries_create, audit_entry_create
 from portal.exceptions import InvalidTransition
 from portal.models import Merchant, MerchantGrade, MerchantStatus
 from portal.money import round_money
@@ -175,14 +175,14 @@ RATING_GRADES = ["A", "B", "C", "D"]
 def merchant_grades_follow_ratings(*, as_of: dt.date, merchant_id_from: int, merchant_id_to: int) -> list[dict]:
     """Move the grade of every merchant with ids `merchant_id_from`..`merchant_id_to` whose rating as of `as_of`
     is rated with another grade than its own (in the caller's transaction): one query finds them, one UPDATE moves
-    them, each gets an audit entry, and after commit `merchant_grade_changed` is sent for each (see
+    them, each gets an audit entry, and after commit `merchant_grades_changed` is sent once with them all (see
     `portal.merchants.signals`). A merchant not rated (N/R) keeps its grade; so does one in grade E or not yet
     approved or terminated. Returns the changes ({merchant_id, from, to})."""
     from django.db.models import F, OuterRef, Subquery
 
     from portal.models import MerchantRating
 
-    from .signals import merchant_grade_changed
+    from .signals import merchant_grades_changed
 
     rating_grade = (MerchantRating.objects.filter(merchant_id=OuterRef("pk"), as_of=as_of, rated=True)
                     .order_by().values("grade")[:1])
@@ -200,14 +200,13 @@ def merchant_grades_follow_ratings(*, as_of: dt.date, merchant_id_from: int, mer
         MerchantRating.objects.filter(merchant_id=OuterRef("pk"), as_of=as_of, rated=True).order_by()
         .values("grade")[:1]))
     reason = _("Credit rating as of %(date)s") % {"date": as_of.isoformat()}
-    for pk, name, grade, to in rows:
-        audit_entry_create(actor=None, action=f"{ACTION_PREFIX}graded", target=Merchant(pk=pk, name=name),
-                           data={"from": {"grade": grade}, "to": {"grade": to}, "reason": reason, "as_of": as_of})
+    audit_entries_create(
+        AuditRecord(action=f"{ACTION_PREFIX}graded", target=Merchant(pk=pk, name=name),
+                    data={"from": {"grade": grade}, "to": {"grade": to}, "reason": reason, "as_of": as_of})
+        for pk, name, grade, to in rows)
 
     def send() -> None:
-        for change in changes:
-            merchant_grade_changed.send(sender=Merchant, merchant_id=change["merchant_id"],
-                                        from_grade=change["from"], to_grade=change["to"], as_of=as_of, reason=reason)
+        merchant_grades_changed.send(sender=Merchant, changes=changes, as_of=as_of, reason=reason)
 
     transaction.on_commit(send)
     return changes

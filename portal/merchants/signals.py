@@ -6,11 +6,12 @@ and may start its own transaction. A receiver that fails does not undo the chang
 next change, or billing's quarterly review, applies the table again). Receivers connect in their
 AppConfig.ready() and must be idempotent (applying the same grade twice changes nothing).
 
-merchant_grade_changed(sender=Merchant, merchant_id: int, from_grade: str, to_grade: str, as_of: date,
-                       reason: str)
-    The merchant's grade moved (`portal.merchants.services.merchant_grades_follow_ratings` after a rating
-    recompute). The commission function reads the grade at a period's start, so the new grade counts from the
-    next period. billing's receiver brings the deposit requirement to the table's amount for the new grade
+merchant_grades_changed(sender=Merchant, changes: list[dict], as_of: date, reason: str)
+    Merchants' grades moved (`portal.merchants.services.merchant_grades_follow_ratings` after a rating
+    recompute): `changes` holds one {merchant_id, from, to} per merchant, all the moves of one chunk of the night's
+    run, so a receiver can read what it needs for them in one query. The commission function reads the grade at a
+    period's start, so the new grade counts from the next period. billing's receiver brings the deposit requirement
+    of each merchant with a deposit account to the table's amount for its new grade
     (`billing.services.deposit_tables.deposit_requirement_apply`): a higher one at once with a top-up request, a
     lower one at the quarterly review (`deposit_quarterly_review`), which makes the surplus a refund due.
 """
@@ -19,4 +20,4 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-merchant_grade_changed = Signal()
+merchant_grades_changed = Signal()

@@ -20,9 +20,10 @@ class AuditEntryQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """One line of the append-only, hash-chained audit log.
 
-    Written only by `portal.audit.audit_entry_create`, in the same transaction as the change it records.
-    Each entry stores the hash of the one before it, so removing or editing a row breaks the chain
-    (`portal.audit.audit_chain_verify`). On PostgreSQL a trigger also refuses UPDATE and DELETE.
+    Written only by `portal.audit.audit_entry_create` (or `audit_entries_create`, several at once), in the same
+    transaction as the change it records. Each entry stores the hash of the one before it, so removing or editing
+    a row breaks the chain (`portal.audit.audit_chain_verify`). On PostgreSQL a trigger also refuses UPDATE and
+    DELETE.
     """
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)

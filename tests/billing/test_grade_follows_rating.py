@@ -68,3 +68,23 @@ def test_not_rated_and_grade_e_keep_their_grade(w, django_capture_on_commit_call
     orders(w.merchant, 11)
     rate(w, django_capture_on_commit_callbacks, as_of=AS_OF + dt.timedelta(days=1))
     assert w.merchant.grade == "E"
+
+
+def test_one_chunk_moves_many_grades_with_one_audit_entry_each_and_an_intact_chain(
+        w, django_capture_on_commit_callbacks):
+    """The chunk's grade moves are written together: each merchant has its own entry, the hash chain holds, and
+    billing reads the deposit accounts of all of them at once (only the merchant with an account gets a top-up)."""
+    from portal.audit import audit_chain_verify
+    from tests.factories.onboarding import MerchantFactory
+
+    others = [MerchantFactory(status=MerchantStatus.ACTIVE, grade="C") for _ in range(3)]
+    for merchant in [w.merchant, *others]:
+        orders(merchant, 40, unfulfilled=40)  # D
+    rate(w, django_capture_on_commit_callbacks)
+    grades = dict(Merchant.objects.filter(pk__in=[w.merchant.pk, *(m.pk for m in others)])
+                  .values_list("pk", "grade"))
+    assert set(grades.values()) == {"D"}
+    graded = AuditEntry.objects.filter(action="portal.merchant.graded")
+    assert sorted(graded.values_list("target_id", flat=True)) == sorted(str(pk) for pk in grades)
+    assert audit_chain_verify() is None
+    assert TopUpRequest.objects.get().account == w.account
