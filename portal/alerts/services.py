@@ -30,7 +30,7 @@ from django.db.models import Count, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.audit import audit_entry_create
+from portal.audit import AuditRecord, audit_entries_create
 from portal.calendar import add_working_days
 from portal.exceptions import ApplicationError, InvalidTransition
 from portal.models import (
@@ -107,9 +107,11 @@ def alerts_create(*, rows: list[dict], now: dt.datetime, window: tuple[dt.date, 
     return created
 
 
-def rating_alerts_raise(*, run: RatingRun, lo: int, hi: int, now: dt.datetime | None = None) -> int:
+def rating_alerts_raise(*, run: RatingRun, lo: int, hi: int, now: dt.datetime | None = None,
+                        audit: list[AuditRecord] | None = None) -> int:
     """Raise the alerts of the ratings `run` wrote for merchant ids `lo`..`hi` (a chunk), in the chunk's
-    transaction. Returns how many alerts were raised."""
+    transaction. Returns how many alerts were raised. With `audit`, its audit record is appended there for the
+    caller to write at the end of the chunk (see `portal.audit.audit_entries_create`)."""
     now = now or timezone.now()
     points = [f"{d}_points" for d in DIMENSIONS]
     red = Q()
@@ -140,8 +142,11 @@ def rating_alerts_raise(*, run: RatingRun, lo: int, hi: int, now: dt.datetime | 
     Alert.objects.filter(as_of=run.as_of, merchant_id__gte=lo, merchant_id__lte=hi, rating=None).update(
         rating_id=MerchantRating.objects.filter(merchant_id=OuterRef("merchant_id"), as_of=run.as_of)
         .order_by().values("id")[:1])
-    audit_entry_create(actor=None, action="portal.alerts.raised", target=run,
-                       data={"merchant_ids": [lo, hi], "alerts": created})
+    record = AuditRecord(action="portal.alerts.raised", target=run, data={"merchant_ids": [lo, hi], "alerts": created})
+    if audit is None:
+        audit_entries_create([record])
+    else:
+        audit.append(record)
     return created
 
 

@@ -172,12 +172,15 @@ def merchant_grade_set(*, merchant: Merchant, actor: Any | None, grade: str, dep
 RATING_GRADES = ["A", "B", "C", "D"]
 
 
-def merchant_grades_follow_ratings(*, as_of: dt.date, merchant_id_from: int, merchant_id_to: int) -> list[dict]:
+def merchant_grades_follow_ratings(*, as_of: dt.date, merchant_id_from: int, merchant_id_to: int,
+                                   audit: list[AuditRecord] | None = None) -> list[dict]:
     """Move the grade of every merchant with ids `merchant_id_from`..`merchant_id_to` whose rating as of `as_of`
     is rated with another grade than its own (in the caller's transaction): one query finds them, one UPDATE moves
     them, each gets an audit entry, and after commit `merchant_grades_changed` is sent once with them all (see
     `portal.merchants.signals`). A merchant not rated (N/R) keeps its grade; so does one in grade E or not yet
-    approved or terminated. Returns the changes ({merchant_id, from, to})."""
+    approved or terminated. Returns the changes ({merchant_id, from, to}). With `audit`, the audit records are
+    appended there for the caller to write at the end of its transaction (`portal.audit.audit_entries_create`),
+    so that a nightly chunk holds the audit chain's lock only for its last statements."""
     from django.db.models import F, OuterRef, Subquery
 
     from portal.models import MerchantRating
@@ -200,10 +203,13 @@ def merchant_grades_follow_ratings(*, as_of: dt.date, merchant_id_from: int, mer
         MerchantRating.objects.filter(merchant_id=OuterRef("pk"), as_of=as_of, rated=True).order_by()
         .values("grade")[:1]))
     reason = _("Credit rating as of %(date)s") % {"date": as_of.isoformat()}
-    audit_entries_create(
-        AuditRecord(action=f"{ACTION_PREFIX}graded", target=Merchant(pk=pk, name=name),
-                    data={"from": {"grade": grade}, "to": {"grade": to}, "reason": reason, "as_of": as_of})
-        for pk, name, grade, to in rows)
+    records = [AuditRecord(action=f"{ACTION_PREFIX}graded", target=Merchant(pk=pk, name=name),
+                           data={"from": {"grade": grade}, "to": {"grade": to}, "reason": reason, "as_of": as_of})
+               for pk, name, grade, to in rows]
+    if audit is None:
+        audit_entries_create(records)
+    else:
+        audit.extend(records)
 
     def send() -> None:
         merchant_grades_changed.send(sender=Merchant, changes=changes, as_of=as_of, reason=reason)

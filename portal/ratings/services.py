@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.alerts.services import rating_alerts_raise
+from portal.audit import AuditRecord, audit_entries_create
 from portal.exceptions import ApplicationError
 from portal.merchants.services import merchant_grades_follow_ratings
 from portal.models import (
@@ -201,11 +202,15 @@ def rating_chunk_compute(*, chunk: RatingChunk) -> RatingChunk:
             now = timezone.now()
             rate = _chunk_rate_sql if connection.vendor == "postgresql" else _chunk_rate_orm
             rated, unrated = rate(chunk=chunk, run=run, version=version, now=now)
-            rating_alerts_raise(run=run, lo=chunk.merchant_id_from, hi=chunk.merchant_id_to, now=now)
+            # the chunk's audit entries go last: the chain's lock is then held only until the commit, and the
+            # workers' chunks do not wait for each other
+            audit: list[AuditRecord] = []
+            rating_alerts_raise(run=run, lo=chunk.merchant_id_from, hi=chunk.merchant_id_to, now=now, audit=audit)
             merchant_grades_follow_ratings(as_of=run.as_of, merchant_id_from=chunk.merchant_id_from,
-                                           merchant_id_to=chunk.merchant_id_to)
+                                           merchant_id_to=chunk.merchant_id_to, audit=audit)
             RatingChunk.objects.filter(pk=chunk.pk).update(status=RatingChunk.Status.DONE, rated_count=rated,
                                                            unrated_count=unrated, finished_at=now, error="")
+            audit_entries_create(audit)
     except Exception as exc:
         with transaction.atomic():
             RatingChunk.objects.filter(pk=chunk.pk).update(status=RatingChunk.Status.FAILED,
