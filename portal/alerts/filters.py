@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
+from portal.filters import merchant_filter
 from portal.models import Alert, AlertKind, AlertStatus, Squad
 
 MINE, NO_OWNER = "mine", "none"
@@ -31,8 +32,7 @@ class AlertFilterSet(WagtailFilterSet):
     owner = django_filters.ChoiceFilter(label=pgettext_lazy("alert owner", "Owner"), method="filter_owner",
                                         empty_label=_("Anyone"))
     squad = django_filters.ModelChoiceFilter(label=_("Squad"), queryset=Squad.objects.none(), empty_label=_("Any"))
-    merchant = django_filters.CharFilter(label=_("Merchant"), method="filter_merchant",
-                                         help_text=_("Part of the name, or the merchant's id."))
+    merchant = merchant_filter()
     created_at = django_filters.DateFromToRangeFilter(label=_("Raised"), widget=DateRangePickerWidget)
     overdue = django_filters.ChoiceFilter(label=_("Overdue"), choices=YES_NO, method="filter_overdue",
                                           empty_label=_("Any"))
@@ -59,14 +59,6 @@ class AlertFilterSet(WagtailFilterSet):
             return queryset.filter(owner_id=int(value))
         return queryset
 
-    def filter_merchant(self, queryset, name, value):
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        condition = models.Q(merchant__name__icontains=value)
-        if value.isdigit() and len(value) <= 18:  # an id, within a bigint
-            condition |= models.Q(merchant_id=int(value))
-        return queryset.filter(condition)
 
     def filter_overdue(self, queryset, name, value):
         if value == "yes":

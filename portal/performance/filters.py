@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
+from portal.filters import merchant_filter
 from portal.models import Category, DataSource, OrderLine, PerformanceImport
 
 from .files import kind_labels
 
 
 class OrderLineFilterSet(WagtailFilterSet):
-    merchant = django_filters.CharFilter(label=_("Merchant"), method="filter_merchant",
-                                         help_text=_("Part of the name, or the merchant's id."))
+    merchant = merchant_filter()
     category = django_filters.ModelMultipleChoiceFilter(
         label=_("Category"), queryset=Category.objects.order_by("sort_order", "code"), distinct=False,
         widget=forms.CheckboxSelectMultiple)
@@ -27,15 +26,6 @@ class OrderLineFilterSet(WagtailFilterSet):
     class Meta:
         model = OrderLine
         fields: list[str] = []
-
-    def filter_merchant(self, queryset, name, value):
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        condition = models.Q(merchant__name__icontains=value)
-        if value.isdigit() and len(value) <= 18:  # an id, within a bigint
-            condition |= models.Q(merchant_id=int(value))
-        return queryset.filter(condition)
 
 
 class PerformanceImportFilterSet(WagtailFilterSet):
