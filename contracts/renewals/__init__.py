@@ -7,10 +7,13 @@ What holds:
   "expiring" (`contracts.services.contract_expiring_mark`) in the same transaction. One review per contract
   and end date: running the daily task again changes nothing.
 - The proposal is "renew" when GMV year on year ≥ ContractSettings.renewal_gmv_growth_percent AND
-  satisfaction ≥ ContractSettings.renewal_satisfaction; otherwise "do not renew". A figure that is missing
-  counts as not met, and the reasons say so: until the trading platform's performance data arrives (a later
-  issue) there is none, and every review says "no performance data yet". The thresholds used are copied
-  onto the review.
+  satisfaction ≥ ContractSettings.renewal_satisfaction, and the annual tail review has not nominated the
+  merchant for non-renewal; otherwise "do not renew". The figures come from the trading platform's data
+  (`portal.performance`): GMV of the order lines completed in the 365 days before the review opens against the
+  365 days before those, the buyers' satisfaction over the last 365 days. A figure that is missing counts as not
+  met, and the reasons say so ("no performance data yet" when there is none at all). A tail review of the last
+  year weighs against renewal while it is open (nominated) or when it was closed "do not renew"; closed "renew",
+  it does not. The thresholds used are copied onto the review.
 - The decision starts as the proposal. A recruitment lead may override it, with a reason (required); the
   override is recorded on the review and in the audit log (`contracts.contract.renewal_overridden`).
 - Reminders go by email to both sides, each person in their own language: the merchant's owners and admins

@@ -56,7 +56,7 @@ def renewal_review_open(*, contract: Contract, now: dt.datetime | None = None) -
         contract = contract_expiring_mark(contract=contract, actor=None, now=now)
     review = RenewalReview.objects.filter(contract=contract, ends_on=contract.ends_on).first()
     if review is None:
-        metrics = renewal_metrics(contract=contract)
+        metrics = renewal_metrics(contract=contract, on=today)
         gmv_threshold, satisfaction_threshold = (settings.renewal_gmv_growth_percent,
                                                  Decimal(str(settings.renewal_satisfaction)))
         proposal, reasons = renewal_proposal(metrics=metrics, gmv_threshold=gmv_threshold,

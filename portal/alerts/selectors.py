@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils.translation import gettext as _
 
 from portal.models import Alert, AlertKind, RatingDimension
@@ -25,6 +27,13 @@ def alert_reason(*, alert: Alert) -> str:
                  "re-qualification.") % {"score": alert.score, "limit": data.get("limit", "80")}
     return _("Score %(score)s, rank %(rank)s of %(count)s at the annual tail review: nominated for "
              "non-renewal.") % {"score": alert.score, "rank": data.get("rank", "-"), "count": data.get("count", "-")}
+
+
+def tail_review_latest(*, merchant_id: int, since: dt.datetime) -> Alert | None:
+    """The merchant's latest annual tail review raised since `since`: its nomination for non-renewal, open while
+    the lead has not decided, closed with the outcome "renew" or "do not renew"."""
+    return (Alert.objects.filter(merchant_id=merchant_id, kind=AlertKind.TAIL_REVIEW, created_at__gte=since)
+            .order_by("-created_at", "-id").first())
 
 
 def alerts_for_staff():

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Count, QuerySet, Sum
 
-from portal.models import OrderLine
+from portal.models import OrderLine, SatisfactionRating
+from portal.money import round_money
 
 
 def order_lines_page(*, merchant_id: int, settleable_from: dt.date | None = None,
@@ -28,3 +32,43 @@ def order_lines_page(*, merchant_id: int, settleable_from: dt.date | None = None
     if len(page) > limit:
         return page[:limit], page[limit - 1]["external_id"]
     return page, None
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """A merchant's trading over the 365 days before a day and the 365 days before those: GMV (the amounts of
+    the order lines completed in each year, in one currency), the buyers' average satisfaction in the last year
+    (of 5, to 2 places) and how many ratings it is of."""
+
+    gmv: Decimal
+    gmv_year_before: Decimal
+    satisfaction: Decimal | None
+    satisfaction_count: int
+
+    @property
+    def gmv_yoy(self) -> Decimal | None:
+        """GMV growth year on year in percent, to 2 places; None without GMV in the year before to compare."""
+        if self.gmv_year_before <= 0:
+            return None
+        return ((self.gmv - self.gmv_year_before) * 100 / self.gmv_year_before).quantize(Decimal("0.01"),
+                                                                                        rounding=ROUND_HALF_UP)
+
+
+def merchant_year_figures(*, merchant_id: int, on: dt.date, currency: str | None = None) -> YearFigures:
+    """The figures of `merchant_id` for the years before `on` (see `YearFigures`), in three grouped queries.
+    Satisfaction is summed here from the exact scores (SQLite's AVG would add them as floats)."""
+    currency = currency or settings.DEFAULT_CURRENCY
+    year = (on - dt.timedelta(days=365), on - dt.timedelta(days=1))
+    before = (on - dt.timedelta(days=730), on - dt.timedelta(days=366))
+    lines = OrderLine.objects.filter(merchant_id=merchant_id, currency=currency)
+    gmv = lines.filter(completed_on__range=year).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    gmv_before = lines.filter(completed_on__range=before).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    count, total = 0, Decimal("0")
+    for score, n in (SatisfactionRating.objects.filter(merchant_id=merchant_id, rated_on__range=year)
+                     .values_list("score").annotate(n=Count("id")).order_by()):
+        count += n
+        total += score * n
+    satisfaction = (total / count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if count else None
+    return YearFigures(gmv=round_money(gmv, currency), gmv_year_before=round_money(gmv_before, currency),
+                       satisfaction=satisfaction,
+                       satisfaction_count=count)

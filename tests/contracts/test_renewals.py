@@ -22,8 +22,18 @@ from contracts.renewals import (
     renewals_daily_run,
 )
 from portal.exceptions import PermissionDenied
-from portal.models import AuditEntry, MerchantMembership
+from portal.models import (
+    Alert,
+    AlertKind,
+    AlertOutcome,
+    AlertStatus,
+    AuditEntry,
+    MerchantMembership,
+    OrderLine,
+    SatisfactionRating,
+)
 from portal.roles import Role
+from tests.factories.portal import CategoryFactory
 
 from .admin_support import contract, detail_url, merchant_user, staff
 
@@ -42,10 +52,15 @@ GMV, SAT = Decimal("15"), Decimal("4.8")
     ("20", None, "non_renew", ["gmv_met", "satisfaction_missing"]),
     (None, "4.9", "non_renew", ["gmv_missing", "satisfaction_met"]),
     (None, None, "non_renew", ["no_data"]),
+    # the annual tail review nominated the merchant: not renewed whatever the figures, and said so
+    ("20", "4.9", "non_renew", ["gmv_met", "satisfaction_met", "tail_review_nominated"]),
+    ("20", "4.9", "non_renew", ["gmv_met", "satisfaction_met", "tail_review_not_renew"]),
+    (None, None, "non_renew", ["no_data", "tail_review_nominated"]),
 ])
 def test_proposal_cases(gmv, satisfaction, proposal, codes):
+    tail = codes[-1].removeprefix("tail_review_") if codes[-1].startswith("tail_review_") else ""
     metrics = RenewalMetrics(gmv_yoy=Decimal(gmv) if gmv else None,
-                             satisfaction=Decimal(satisfaction) if satisfaction else None)
+                             satisfaction=Decimal(satisfaction) if satisfaction else None, tail_review=tail)
     result, reasons = renewal_proposal(metrics=metrics, gmv_threshold=GMV, satisfaction_threshold=SAT)
     assert result == proposal
     assert [r["code"] for r in reasons] == codes
@@ -99,6 +114,62 @@ def test_the_review_opens_60_days_before_the_end_and_marks_the_contract_expiring
     assert review.gmv_threshold == Decimal("15.00") and review.satisfaction_threshold == Decimal("4.80")
     assert AuditEntry.objects.filter(action="contracts.contract.renewal_review_opened", target_id=str(due.pk)).exists()
     assert AuditEntry.objects.filter(action="contracts.contract.expiring", target_id=str(due.pk)).exists()
+
+
+def _trading(merchant, *, year: list[str], year_before: list[str], scores: list[str], today: dt.date) -> None:
+    """Order lines of these amounts completed in the last 365 days and in the 365 before, and buyer ratings."""
+    now = timezone.now()
+    lines = []
+    for amounts, days_ago in ((year, 10), (year_before, 400)):
+        for amount in amounts:
+            on = today - dt.timedelta(days=days_ago)
+            lines.append(OrderLine(external_id=f"renewal-{len(lines)}", merchant=merchant, digest="0" * 32,
+                                   received_at=now, updated_at=now, category=CategoryFactory(code="renewal-cat"),
+                                   amount=Decimal(amount), completed_on=on, settleable_on=on))
+    OrderLine.objects.bulk_create(lines)
+    SatisfactionRating.objects.bulk_create([
+        SatisfactionRating(external_id=f"renewal-s-{i}", merchant=merchant, digest="0" * 32, received_at=now,
+                           updated_at=now, rated_on=today - dt.timedelta(days=20), score=Decimal(score))
+        for i, score in enumerate(scores)])
+
+
+def test_the_proposal_reads_the_trading_data_at_the_thresholds(world, django_capture_on_commit_callbacks):
+    """GMV 115,000.30 against 100,000.26 (+15.00%) and satisfaction (4.7 + 4.9 + 4.81) / 3 = 4.80: both exactly
+    at the thresholds, so renew; a line of more than a year ago counts in the year before, not in this one."""
+    _trading(world["due"].merchant, year=["100000.10", "15000.20"], year_before=["100000.26"],
+             scores=["4.7", "4.9", "4.81"], today=world["today"])
+    with django_capture_on_commit_callbacks(execute=True):
+        renewals_daily_run()
+    review = RenewalReview.objects.get()
+    assert (review.gmv_yoy, review.satisfaction) == (Decimal("15.00"), Decimal("4.80"))
+    assert review.proposal == review.decision == "renew"
+    assert [r["code"] for r in review.reasons] == ["gmv_met", "satisfaction_met"]
+
+
+def test_a_tail_review_nomination_proposes_non_renewal(world, django_capture_on_commit_callbacks):
+    merchant = world["due"].merchant
+    _trading(merchant, year=["130000"], year_before=["100000"], scores=["5"], today=world["today"])
+    Alert.objects.create(kind=AlertKind.TAIL_REVIEW, merchant=merchant, as_of=world["today"], score=Decimal("61"),
+                         deadline=world["today"], created_at=timezone.now() - dt.timedelta(days=30),
+                         data={"rank": 1, "count": 10})
+    with django_capture_on_commit_callbacks(execute=True):
+        renewals_daily_run()
+    review = RenewalReview.objects.get()
+    assert review.gmv_yoy == Decimal("30.00") and review.proposal == "non_renew"
+    assert [r["code"] for r in review.reasons] == ["gmv_met", "satisfaction_met", "tail_review_nominated"]
+    with translation.override("en"):
+        assert renewal_reason_texts(review.reasons)[-1].startswith("Nominated for non-renewal")
+
+
+def test_a_tail_review_decided_renew_weighs_nothing(world, django_capture_on_commit_callbacks):
+    merchant = world["due"].merchant
+    _trading(merchant, year=["130000"], year_before=["100000"], scores=["5"], today=world["today"])
+    Alert.objects.create(kind=AlertKind.TAIL_REVIEW, merchant=merchant, as_of=world["today"], score=Decimal("61"),
+                         deadline=world["today"], created_at=timezone.now() - dt.timedelta(days=30),
+                         status=AlertStatus.CLOSED, outcome=AlertOutcome.RENEW, closed_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        renewals_daily_run()
+    assert RenewalReview.objects.get().proposal == "renew"
 
 
 def test_the_review_days_come_from_the_settings(world, django_capture_on_commit_callbacks):
