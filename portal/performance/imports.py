@@ -17,6 +17,9 @@
     performance_import_run_save(performance_import=)             → saving → saved (in one transaction) or failed
                                                                    with nothing written
     performance_import_retry(performance_import=)                → failed → queued, to check the kept file again
+    performance_imports_abandoned_purge()                        → the imports nobody finished (checked and never
+                                                                   confirmed, failed and never retried, queued and
+                                                                   never checked) forgotten after a week, files too
     performance_import_rejections(performance_import=)          → tablib.Dataset of the rejected rows: the file's
                                                                    own columns and one more with the reasons (so a
                                                                    corrected file can be uploaded again)
@@ -55,6 +58,8 @@ logger = logging.getLogger(__name__)
 S = PerformanceImport.Status
 PREVIEW_REJECTED = 500  # rejected rows kept for the preview page (the save keeps them all)
 PREVIEW_SAMPLE = 10  # rows of the file kept as read
+ABANDONED_AFTER = dt.timedelta(days=7)  # an unfinished import older than this is forgotten by the daily purge
+ABANDONED_STATUSES = (S.QUEUED, S.CHECKED, S.FAILED)  # never one being checked or saved, never a saved one
 
 
 @dataclass
@@ -254,6 +259,25 @@ def performance_import_retry(*, performance_import: PerformanceImport) -> Perfor
         raise ApplicationError(_("Only a failed import can be checked again."))
     performance_import.refresh_from_db()
     return performance_import
+
+
+def performance_imports_abandoned_purge(*, now: dt.datetime | None = None,
+                                        older_than: dt.timedelta = ABANDONED_AFTER) -> int:
+    """Forget the imports uploaded more than `older_than` ago that nobody finished (`ABANDONED_STATUSES`): their
+    rows go, and their files once that has committed. An import someone is confirming at that moment is skipped
+    (its row is locked) and is saved as usual. Returns how many were forgotten."""
+    cutoff = (now or timezone.now()) - older_than
+    with transaction.atomic():
+        rows = list(PerformanceImport.objects.filter(status__in=ABANDONED_STATUSES, imported_at__lt=cutoff)
+                    .select_for_update(skip_locked=True).values_list("pk", "file"))
+        if not rows:
+            return 0
+        PerformanceImport.objects.filter(pk__in=[pk for pk, _name in rows]).delete()
+        storage = PerformanceImport._meta.get_field("file").storage
+        names = [name for _pk, name in rows if name]
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    logger.info("performance imports: %s unfinished imports forgotten", len(rows))
+    return len(rows)
 
 
 def rejection_reasons(errors: list[dict[str, str]]) -> str:

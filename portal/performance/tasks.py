@@ -37,3 +37,11 @@ def performance_import_save_task(self, import_id: int, language: str = "zh-hans"
         return ""
     with translation.override(language):
         return performance_import_run_save(performance_import=log).status
+
+
+@shared_task(soft_time_limit=600, time_limit=660)
+def performance_imports_purge_task() -> int:
+    """Daily: forget the imports nobody finished within a week (and their files)."""
+    from .imports import performance_imports_abandoned_purge
+
+    return performance_imports_abandoned_purge()

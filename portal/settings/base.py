@@ -253,6 +253,13 @@ CELERY_BEAT_SCHEDULE |= {
 }
 # ---- end ratings
 
+# ---- performance imports: the uploads nobody finished within a week forgotten, with their files, daily
+CELERY_BEAT_SCHEDULE |= {
+    "portal-performance-imports-purge": {
+        "task": "portal.performance.tasks.performance_imports_purge_task", "schedule": crontab(hour=4, minute=10),
+    },
+}
+
 # ---- alerts: after the night's ratings, the quarterly re-qualification check (1 January, April, July, October), the
 # deposit requirements reviewed against the table the same day (billing), the annual tail review (5 January)
 CELERY_BEAT_SCHEDULE |= {

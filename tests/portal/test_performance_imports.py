@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from portal.exceptions import ApplicationError
 from portal.models import AuditEntry, Complaint, Merchant, OrderLine, PerformanceImport, SatisfactionRating
@@ -449,3 +449,33 @@ def test_the_preview_page_shows_progress_and_reloads_itself_until_checked(client
     other = staff_user(Role.FINANCE)
     client.force_login(other)
     assert client.get(preview_url).status_code == 404  # the pending import is its uploader's alone
+
+
+def test_the_daily_purge_forgets_unfinished_imports_after_a_week_with_their_files(
+        world, django_capture_on_commit_callbacks):
+    from django.core.files.storage import storages
+
+    from portal.performance.imports import performance_imports_abandoned_purge
+
+    S = PerformanceImport.Status
+    logs = {status: _queued(world, _mixed_file(world), name=f"{status}.csv") for status in
+            (S.QUEUED, S.CHECKED, S.FAILED, S.CHECKING, S.SAVING)}
+    for status, log in logs.items():
+        PerformanceImport.objects.filter(pk=log.pk).update(status=status)
+    recent = _queued(world, _mixed_file(world), name="recent.csv")
+    PerformanceImport.objects.filter(pk=recent.pk).update(status=S.CHECKED)
+    saved = performance_import_save(kind="order_line", content=_mixed_file(world), filename="saved.csv",
+                                    actor=world.finance)
+    now = timezone.now() + dt.timedelta(days=7, minutes=1)
+    PerformanceImport.objects.filter(pk=recent.pk).update(imported_at=now - dt.timedelta(days=6))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert performance_imports_abandoned_purge(now=now) == 3
+    left = set(PerformanceImport.objects.values_list("pk", flat=True))
+    # checked and never confirmed, failed and never retried, queued and never checked: gone; a week-old one being
+    # checked or saved, a recent one and a saved one stay
+    assert left == {logs[S.CHECKING].pk, logs[S.SAVING].pk, recent.pk, saved.pk}
+    storage = storages["private"]
+    assert not any(storage.exists(logs[s].file.name) for s in (S.QUEUED, S.CHECKED, S.FAILED))
+    assert storage.exists(logs[S.CHECKING].file.name) and storage.exists(saved.file.name)
+    assert performance_imports_abandoned_purge(now=now) == 0
