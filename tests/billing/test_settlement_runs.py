@@ -26,7 +26,7 @@ from contracts.commission import commission_rate, commission_rates
 from portal.audit import AuditEntry
 from portal.exceptions import ApplicationError
 from portal.money import round_money
-from tests.billing.settlement_world import WEEK1, WEEK2, merchant_active, orders, run_built
+from tests.billing.settlement_world import WEEK1, WEEK2, enrol, logistics_subsidy, merchant_active, orders, run_built
 from tests.factories.commission import categories, contract, table
 
 pytestmark = pytest.mark.django_db
@@ -305,3 +305,31 @@ def test_the_grade_at_the_period_start_is_the_ratings_then():
                                                                               "commission_rate"))
     assert rates == {rated.merchant_id: D("10.8000"), not_rated.merchant_id: D("12.0000"),
                      never.merchant_id: D("10.8000")}
+
+
+def test_a_chunk_is_built_in_the_same_number_of_queries_for_two_merchants_or_six():
+    """Set-based: the statements, their lines, commission, subsidies and totals of a chunk take a fixed number of
+    queries whatever the number of merchants, contracts, grades, categories and lines in it."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    item = logistics_subsidy()
+
+    def queries(merchants: int) -> tuple[int, int]:
+        with transaction.atomic():
+            for i in range(merchants):
+                c = merchant_active(grade="ABCD"[i % 4])
+                enrol(c.merchant, item)
+                orders(c.merchant, day=dt.date(2026, 11, 4), amounts=["100.00", "250.00"], refunds=["0", "50.00"])
+                orders(c.merchant, day=dt.date(2026, 11, 6), amounts=["80.00"] * (i + 1), category="3c")
+            run = settlement_run_start(period_start=WEEK1, actor=None, chunk_size=1000)
+            chunk = run.chunks.get()
+            with CaptureQueriesContext(connection) as context:
+                settlement_chunk_build(chunk=chunk)
+            built = Statement.objects.filter(run=run).count()
+            transaction.set_rollback(True)
+        return len(context), built
+
+    (two, built_two), (six, built_six) = queries(2), queries(6)
+    assert (built_two, built_six) == (2, 6)
+    assert 0 < two == six, (two, six)

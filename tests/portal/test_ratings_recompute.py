@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from portal.models import (
+    Alert,
     AuditEntry,
     Complaint,
     Merchant,
@@ -307,3 +308,31 @@ def test_the_nightly_beat_task_rates_every_merchant_as_of_today(v1, category, se
     run = RatingRun.objects.get(pk=run_id)
     assert (run.as_of, run.status) == (timezone.localdate(), RatingRun.Status.DONE)
     assert rating_of(m, timezone.localdate()).score == Decimal("100.00")
+
+
+def test_a_chunk_is_rated_in_the_same_number_of_queries_for_two_merchants_or_six(v1, category):
+    """Set-based: the ratings, the alerts they raise, the grades they move and the audit entries of a chunk take a
+    fixed number of queries whatever the number of merchants in it."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(merchants: int) -> tuple[int, int, int]:
+        with transaction.atomic():
+            for i in range(merchants):
+                m = merchant(grade="B")
+                orders(m, 40, unfulfilled=10 + i, late=2, returned=1, category=category)  # a D: alerts, a move
+                complaints(m, 3)
+                ratings(m, "4.5", "3.0")
+            run = rating_recompute_start(as_of=AS_OF, chunk_size=1000, enqueue=False)
+            chunk = run.chunks.get()
+            with CaptureQueriesContext(connection) as context:
+                rating_chunk_compute(chunk=chunk)
+            moved = Merchant.objects.exclude(grade="B").count()
+            raised = Alert.objects.count()
+            transaction.set_rollback(True)
+        return len(context), moved, raised
+
+    queries(1)  # the content types of the audit entries' targets are cached from here on
+    (two, moved_two, alerts_two), (six, moved_six, alerts_six) = queries(2), queries(6)
+    assert (moved_two, moved_six) == (2, 6) and alerts_six == 3 * alerts_two > 0
+    assert 0 < two == six, (two, six)
