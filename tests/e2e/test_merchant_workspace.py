@@ -100,6 +100,16 @@ def test_the_workspace_after_submission_and_after_approval(lang, base_data, new_
     expect(page.locator(".next-panel .steps li")).to_have_count(4)
     expect(page.locator(".next-panel")).to_contain_text(deposit)
 
+    # on a phone the header's language switch and account link keep to one line each, with no sideways scroll
+    for width in (360, 320):
+        page.set_viewport_size({"width": width, "height": 740})
+        page.goto(f"{live_server.url}{home}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        for item in (".lang-switch .lang.current", ".lang-switch a.lang", ".header-tools .button"):
+            one_line = page.locator(item).evaluate(
+                "el => el.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(el).lineHeight)")
+            assert one_line, (width, item)
+
 
 def test_no_page_requests_another_host(base_data, new_context, live_server):
     from cms.demo import demo_content_load
