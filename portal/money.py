@@ -66,10 +66,13 @@ def format_money(amount: Decimal | int | str, currency: str, language: str | Non
     locale = babel_locale(language)
     symbol = CURRENCY_SYMBOLS.get(locale.language, {}).get(code)
     if symbol is None:
-        return format_currency(value, code, locale=locale)
-    # the locale's own pattern with the symbol as a quoted literal: separators, sign and digits stay Babel's
-    pattern = locale.currency_formats["standard"].pattern.replace("¤", f"'{symbol}'")
-    return format_currency(value, code, format=pattern, locale=locale, currency_digits=True)
+        text = format_currency(value, code, locale=locale)
+    else:
+        # the locale's own pattern with the symbol as a quoted literal: separators, sign and digits stay Babel's
+        pattern = locale.currency_formats["standard"].pattern.replace("¤", f"'{symbol}'")
+        text = format_currency(value, code, format=pattern, locale=locale, currency_digits=True)
+    # a negative amount shows the minus sign (U+2212), as the pages' deducted lines ("−¥50.00") do, not a hyphen
+    return text.replace("-", "\u2212", 1) if value < 0 else text
 
 
 @dataclass(frozen=True)

@@ -43,11 +43,11 @@ def test_format_money_per_language():
 
 
 @pytest.mark.parametrize(("amount", "currency", "language", "expected"), [
-    ("-1234.5", "CNY", "en", "-¥1,234.50"),
+    ("-1234.5", "CNY", "en", "\u2212¥1,234.50"),  # the minus sign, not a hyphen
     ("0.5", "CNY", "en", "¥0.50"),
     ("1234", "JPY", "en", "JP¥1,234"),
     ("1234", "JPY", "zh-hans", "JP¥1,234"),
-    ("-1234.5", "USD", "en", "-$1,234.50"),
+    ("-1234.5", "USD", "en", "\u2212$1,234.50"),
     ("1234.5", "USD", "zh-hans", "US$1,234.50"),
     ("1234.5", "EUR", "en", "€1,234.50"),
 ])
