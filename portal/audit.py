@@ -58,11 +58,11 @@ def audit_entries_create(records: Iterable[AuditRecord]) -> list[AuditEntry]:
     transaction of the change it records."""
     entries = []
     for record in records:
-        target = record.target
-        actor = record.actor
+        target, actor = record.target, record.actor
+        signed_in = actor is not None and getattr(actor, "is_authenticated", False)
         entries.append(AuditEntry(
-            actor_id=actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None,
-            actor_repr="",
+            actor_id=actor.pk if signed_in else None,
+            actor_repr=str(actor)[:255] if signed_in else "",
             action=record.action,
             target_type=(ContentType.objects.get_for_model(target, for_concrete_model=False)
                          if target is not None else None),
@@ -71,8 +71,6 @@ def audit_entries_create(records: Iterable[AuditRecord]) -> list[AuditEntry]:
             data=json.loads(json.dumps(record.data or {}, cls=DjangoJSONEncoder)),
             ip_address=record.ip_address,
         ))
-        if entries[-1].actor_id:
-            entries[-1].actor_repr = str(actor)[:255]
     if not entries:
         return []
     with transaction.atomic():
@@ -90,6 +88,16 @@ def audit_entries_create(records: Iterable[AuditRecord]) -> list[AuditEntry]:
         else:
             AuditEntry.objects.bulk_create(entries, batch_size=2000)
     return entries
+
+
+def audit_entries_add(records: list[AuditRecord], *, later: list[AuditRecord] | None = None) -> None:
+    """Write `records` now; or, given `later`, append them there for the caller to write with
+    `audit_entries_create` at the end of its transaction (so it holds the chain's lock only for its last
+    statements)."""
+    if later is None:
+        audit_entries_create(records)
+    else:
+        later.extend(records)
 
 
 def audit_entries_for(*, target: models.Model) -> models.QuerySet[AuditEntry]:

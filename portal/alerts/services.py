@@ -30,7 +30,7 @@ from django.db.models import Count, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.audit import AuditRecord, audit_entries_create
+from portal.audit import AuditRecord, audit_entries_add
 from portal.calendar import add_working_days
 from portal.exceptions import ApplicationError, InvalidTransition
 from portal.models import (
@@ -142,11 +142,8 @@ def rating_alerts_raise(*, run: RatingRun, lo: int, hi: int, now: dt.datetime | 
     Alert.objects.filter(as_of=run.as_of, merchant_id__gte=lo, merchant_id__lte=hi, rating=None).update(
         rating_id=MerchantRating.objects.filter(merchant_id=OuterRef("merchant_id"), as_of=run.as_of)
         .order_by().values("id")[:1])
-    record = AuditRecord(action="portal.alerts.raised", target=run, data={"merchant_ids": [lo, hi], "alerts": created})
-    if audit is None:
-        audit_entries_create([record])
-    else:
-        audit.append(record)
+    audit_entries_add([AuditRecord(action="portal.alerts.raised", target=run,
+                                   data={"merchant_ids": [lo, hi], "alerts": created})], later=audit)
     return created
 
 

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.audit import AuditRecord, audit_entries_create, audit_entry_create
+from portal.audit import AuditRecord, audit_entries_add, audit_entry_create
 from portal.exceptions import InvalidTransition
 from portal.models import Merchant, MerchantGrade, MerchantStatus
 from portal.money import round_money
@@ -203,13 +203,10 @@ def merchant_grades_follow_ratings(*, as_of: dt.date, merchant_id_from: int, mer
         MerchantRating.objects.filter(merchant_id=OuterRef("pk"), as_of=as_of, rated=True).order_by()
         .values("grade")[:1]))
     reason = _("Credit rating as of %(date)s") % {"date": as_of.isoformat()}
-    records = [AuditRecord(action=f"{ACTION_PREFIX}graded", target=Merchant(pk=pk, name=name),
-                           data={"from": {"grade": grade}, "to": {"grade": to}, "reason": reason, "as_of": as_of})
-               for pk, name, grade, to in rows]
-    if audit is None:
-        audit_entries_create(records)
-    else:
-        audit.extend(records)
+    audit_entries_add([AuditRecord(action=f"{ACTION_PREFIX}graded", target=Merchant(pk=pk, name=name),
+                                   data={"from": {"grade": grade}, "to": {"grade": to}, "reason": reason,
+                                         "as_of": as_of})
+                       for pk, name, grade, to in rows], later=audit)
 
     def send() -> None:
         merchant_grades_changed.send(sender=Merchant, changes=changes, as_of=as_of, reason=reason)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from portal.models import OrderLine, SatisfactionRating
 from portal.money import round_money
@@ -55,14 +55,16 @@ class YearFigures:
 
 
 def merchant_year_figures(*, merchant_id: int, on: dt.date, currency: str | None = None) -> YearFigures:
-    """The figures of `merchant_id` for the years before `on` (see `YearFigures`), in three grouped queries.
+    """The figures of `merchant_id` for the years before `on` (see `YearFigures`), in two queries.
     Satisfaction is summed here from the exact scores (SQLite's AVG would add them as floats)."""
     currency = currency or settings.DEFAULT_CURRENCY
     year = (on - dt.timedelta(days=365), on - dt.timedelta(days=1))
     before = (on - dt.timedelta(days=730), on - dt.timedelta(days=366))
-    lines = OrderLine.objects.filter(merchant_id=merchant_id, currency=currency)
-    gmv = lines.filter(completed_on__range=year).aggregate(total=Sum("amount"))["total"] or Decimal("0")
-    gmv_before = lines.filter(completed_on__range=before).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    sums = OrderLine.objects.filter(merchant_id=merchant_id, currency=currency,
+                                    completed_on__range=(before[0], year[1])).aggregate(
+        gmv=Sum("amount", filter=Q(completed_on__gte=year[0])),
+        gmv_before=Sum("amount", filter=Q(completed_on__lte=before[1])))
+    gmv, gmv_before = sums["gmv"] or Decimal("0"), sums["gmv_before"] or Decimal("0")
     count, total = 0, Decimal("0")
     for score, n in (SatisfactionRating.objects.filter(merchant_id=merchant_id, rated_on__range=year)
                      .values_list("score").annotate(n=Count("id")).order_by()):
@@ -70,5 +72,4 @@ def merchant_year_figures(*, merchant_id: int, on: dt.date, currency: str | None
         total += score * n
     satisfaction = (total / count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if count else None
     return YearFigures(gmv=round_money(gmv, currency), gmv_year_before=round_money(gmv_before, currency),
-                       satisfaction=satisfaction,
-                       satisfaction_count=count)
+                       satisfaction=satisfaction, satisfaction_count=count)
